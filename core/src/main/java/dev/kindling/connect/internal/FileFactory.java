@@ -59,7 +59,7 @@ public final class FileFactory implements ConnectorFactory {
         if (options.has("schema")) {
             try {
                 schema = StructType.fromDDL(options.get("schema").orElseThrow());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark's ParseException is a checked exception to Java
                 throw new ConfigurationException("option 'schema' of " + uri.redacted() + " is not a DDL schema such as "
                         + "\"id INT, name STRING\": " + e.getMessage(), e);
             }

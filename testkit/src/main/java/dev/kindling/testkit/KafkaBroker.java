@@ -1,0 +1,371 @@
+package dev.kindling.testkit;
+
+import dev.kindling.testkit.internal.KafkaBrokerProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real single-node Kafka broker (KRaft, {@code org.apache.kafka:kafka_2.13}, by default {@value
+ * #DEFAULT_VERSION}) in its own JVM, with small helpers to create topics, produce and consume.
+ *
+ * <pre>{@code
+ * @KindlingKafkaTest
+ * class OrdersIT {
+ *   @Test
+ *   void roundTrip(KafkaBroker kafka) {
+ *     String topic = kafka.createUniqueTopic("orders", 1);
+ *     kafka.produce(topic, "k1", "v1");
+ *     List<KafkaRecord> records = kafka.consume(topic, 1, Duration.ofSeconds(10));
+ *     assertThat(records.get(0).valueAsString()).isEqualTo("v1");
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p><b>Lifecycle.</b> {@link KafkaExtension} starts one broker per test JVM, lazily, when the
+ * first test asks for a {@code KafkaBroker}, and stops it when JUnit closes its root context at
+ * the end of the run. Outside JUnit, {@link #start()} starts one and {@link #close()} stops it.
+ * The broker listens on free ports of {@code 127.0.0.1}; its data and its log ({@link
+ * #logFile()}) live in a temporary folder that {@code close()} deletes. A JVM shutdown hook, and
+ * a watchdog inside the broker's JVM, make sure the broker never outlives this JVM. Topics are
+ * shared by every test class of the JVM: use {@link #createUniqueTopic(String, int)} or
+ * distinct names. Settings: one partition per auto-created topic, replication factor 1,
+ * {@code group.initial.rebalance.delay.ms=0}, {@code auto.create.topics.enable=true}.
+ *
+ * <p><b>Classpath.</b> The broker's jars are kept apart from the test's classpath: they are
+ * resolved at run time by running Maven ({@code mvn} from {@code MAVEN_HOME}, {@code M2_HOME} or
+ * the {@code PATH}) on a generated pom in {@code ${java.io.tmpdir}/kindling-kafka-broker-VERSION},
+ * and cached there. The system property {@code kindling.testkit.kafka.classpath} or the
+ * environment variable {@code KINDLING_KAFKA_CLASSPATH} gives the classpath directly and skips
+ * Maven; {@code kindling.testkit.kafka.version} picks another broker version.
+ *
+ * <p><b>Threading.</b> All methods are thread-safe. {@code produce} methods return when the
+ * broker has acknowledged every record ({@code acks=all}); {@code consume} reads from the start
+ * of every partition with a fresh consumer that joins no group.
+ */
+@SuppressWarnings("deprecation") // CloseableResource keeps JUnit before 5.13 closing the broker
+public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+
+  /** The broker version used unless the system property {@code kindling.testkit.kafka.version} says otherwise. */
+  public static final String DEFAULT_VERSION = "3.9.1";
+
+  /** System property that picks the broker version. */
+  public static final String VERSION_PROPERTY = "kindling.testkit.kafka.version";
+
+  private static final AtomicLong TOPIC_COUNTER = new AtomicLong();
+
+  private final KafkaBrokerProcess process;
+  private final Admin admin;
+  private final KafkaProducer<byte[], byte[]> producer;
+
+  private KafkaBroker(KafkaBrokerProcess process) {
+    this.process = process;
+    try {
+      this.admin = createAdmin();
+    } catch (RuntimeException e) {
+      process.close();
+      throw e;
+    }
+    try {
+      this.producer = createProducer();
+    } catch (RuntimeException e) {
+      admin.close();
+      process.close();
+      throw e;
+    }
+  }
+
+  private Admin createAdmin() {
+    Properties adminProperties = new Properties();
+    adminProperties.putAll(clientProperties());
+    adminProperties.put(AdminClientConfig.CLIENT_ID_CONFIG, "kindling-testkit-admin");
+    return Admin.create(adminProperties);
+  }
+
+  private KafkaProducer<byte[], byte[]> createProducer() {
+    Properties producerProperties = new Properties();
+    producerProperties.putAll(clientProperties());
+    producerProperties.put(ProducerConfig.CLIENT_ID_CONFIG, "kindling-testkit-producer");
+    producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    producerProperties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producerProperties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(producerProperties);
+  }
+
+  /**
+   * Starts a broker of version {@link #DEFAULT_VERSION} (or the system property {@value
+   * #VERSION_PROPERTY}) and waits until it serves requests, usually 5 to 10 s (the first run also
+   * resolves the broker's jars with Maven).
+   *
+   * @return the running broker; close it when done
+   * @throws IllegalStateException when it cannot start; the message holds the tail of its log
+   */
+  public static KafkaBroker start() {
+    return new KafkaBroker(KafkaBrokerProcess.start(System.getProperty(VERSION_PROPERTY, DEFAULT_VERSION)));
+  }
+
+  /** The {@code bootstrap.servers} value, {@code 127.0.0.1:PORT}. */
+  public String bootstrapServers() {
+    return process.bootstrapServers();
+  }
+
+  /** The minimal client settings to reach this broker ({@code bootstrap.servers}). */
+  public Map<String, Object> clientProperties() {
+    return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+  }
+
+  /** The file that receives the broker's output, useful when a test fails. */
+  public Path logFile() {
+    return process.logFile();
+  }
+
+  /**
+   * Creates a topic with replication factor 1 and waits until every partition has a leader.
+   *
+   * @param name the topic's name
+   * @param partitions how many partitions, at least 1
+   * @throws IllegalStateException when the topic exists or cannot be created
+   */
+  public void createTopic(String name, int partitions) {
+    Objects.requireNonNull(name, "name");
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
+    }
+    await(admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all(),
+        "create topic " + name);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+        if (description.partitions().size() == partitions
+            && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw new IllegalStateException("Cannot describe topic " + name + ": " + e.getCause(), e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while creating topic " + name, e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Topic " + name + " has no leader after 30 s; see " + logFile());
+      }
+    }
+  }
+
+  /**
+   * Creates a topic whose name starts with {@code prefix} and is unique in this JVM, for tests
+   * that share the broker.
+   *
+   * @param prefix the start of the name, for example {@code "orders"}
+   * @param partitions how many partitions, at least 1
+   * @return the topic's name, for example {@code orders-3}
+   */
+  public String createUniqueTopic(String prefix, int partitions) {
+    String name = Objects.requireNonNull(prefix, "prefix") + "-" + TOPIC_COUNTER.incrementAndGet();
+    createTopic(name, partitions);
+    return name;
+  }
+
+  /** The names of the topics, internal ones excluded. */
+  public Set<String> topics() {
+    return await(admin.listTopics().names(), "list topics");
+  }
+
+  /**
+   * Sends one record whose key and value are UTF-8 strings and waits for the acknowledgement.
+   *
+   * @param topic the topic (created if missing)
+   * @param key the key, may be null
+   * @param value the value, may be null
+   */
+  public void produce(String topic, String key, String value) {
+    produce(topic, List.of(KafkaMessage.of(key, value)));
+  }
+
+  /**
+   * Sends one record of bytes and waits for the acknowledgement.
+   *
+   * @param topic the topic (created if missing)
+   * @param key the key, may be null
+   * @param value the value, may be null
+   */
+  public void produceBytes(String topic, byte[] key, byte[] value) {
+    produce(topic, List.of(KafkaMessage.ofBytes(key, value)));
+  }
+
+  /**
+   * Sends records in order and waits until the broker has acknowledged all of them.
+   *
+   * @param topic the topic (created if missing)
+   * @param messages the records
+   * @return the offset of each record, in the same order
+   */
+  public List<Long> produce(String topic, List<KafkaMessage> messages) {
+    Objects.requireNonNull(topic, "topic");
+    List<Future<RecordMetadata>> sent = new ArrayList<>(messages.size());
+    for (KafkaMessage message : messages) {
+      List<Header> headers = message.headers().stream()
+          .map(h -> (Header) new RecordHeader(h.key(), h.value())).collect(Collectors.toList());
+      sent.add(producer.send(new ProducerRecord<>(topic, message.partition(), null, message.key(),
+          message.value(), headers)));
+    }
+    producer.flush();
+    List<Long> offsets = new ArrayList<>(sent.size());
+    for (Future<RecordMetadata> future : sent) {
+      offsets.add(await(future, "produce to " + topic).offset());
+    }
+    return offsets;
+  }
+
+  /**
+   * Reads a topic from the start of every partition until at least {@code expectedCount} records
+   * have arrived.
+   *
+   * @param topic the topic
+   * @param expectedCount how many records to wait for
+   * @param timeout how long to wait
+   * @return the records read, sorted by partition then offset (more than {@code expectedCount}
+   *     when more were already in the topic)
+   * @throws AssertionError when fewer records arrive within the timeout; the message lists them
+   */
+  public List<KafkaRecord> consume(String topic, int expectedCount, Duration timeout) {
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(timeout, "timeout");
+    Properties properties = new Properties();
+    properties.putAll(clientProperties());
+    properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "kindling-testkit-consumer");
+    properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<KafkaRecord> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties)) {
+      List<TopicPartition> partitions = List.of();
+      while (partitions.isEmpty() && System.nanoTime() < deadline) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining(deadline));
+        partitions = infos == null ? List.of() : infos.stream()
+            .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
+      }
+      if (!partitions.isEmpty()) {
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        while (records.size() < expectedCount && System.nanoTime() < deadline) {
+          Duration pollTimeout = remaining(deadline).compareTo(Duration.ofMillis(200)) < 0
+              ? remaining(deadline) : Duration.ofMillis(200);
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
+            List<KafkaHeader> headers = new ArrayList<>();
+            for (Header header : record.headers()) {
+              headers.add(new KafkaHeader(header.key(), header.value()));
+            }
+            records.add(new KafkaRecord(record.topic(), record.partition(), record.offset(),
+                record.timestamp(), record.key(), record.value(), headers));
+          }
+        }
+      }
+    }
+    records.sort(Comparator.comparingInt(KafkaRecord::partition).thenComparingLong(KafkaRecord::offset));
+    if (records.size() < expectedCount) {
+      throw new AssertionError("Expected at least " + expectedCount + " records in topic " + topic
+          + " within " + timeout + " but read " + records.size() + ": " + records);
+    }
+    return records;
+  }
+
+  /**
+   * The end offset (the offset the next record will get) of every partition of a topic.
+   *
+   * @param topic the topic, which must exist
+   * @return partition number to end offset, sorted by partition
+   */
+  public Map<Integer, Long> latestOffsets(String topic) {
+    Objects.requireNonNull(topic, "topic");
+    TopicDescription description = await(admin.describeTopics(List.of(topic)).allTopicNames(),
+        "describe topic " + topic).get(topic);
+    Map<TopicPartition, OffsetSpec> request = description.partitions().stream()
+        .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+    Map<Integer, Long> offsets = new TreeMap<>();
+    await(admin.listOffsets(request).all(), "list offsets of " + topic)
+        .forEach((partition, info) -> offsets.put(partition.partition(), info.offset()));
+    return offsets;
+  }
+
+  /**
+   * Deletes topics.
+   *
+   * @param topics the names
+   */
+  public void deleteTopics(Collection<String> topics) {
+    await(admin.deleteTopics(topics).all(), "delete topics " + topics);
+  }
+
+  /** Closes the clients, stops the broker and deletes its folder. Idempotent. */
+  @Override
+  public void close() {
+    try {
+      producer.close(Duration.ofSeconds(5));
+      admin.close(Duration.ofSeconds(5));
+    } finally {
+      process.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaBroker[" + bootstrapServers() + "]";
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  private <T> T await(Future<T> future, String what) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Cannot " + what + " on " + bootstrapServers() + ": "
+          + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while trying to " + what, e);
+    }
+  }
+}

@@ -1,0 +1,313 @@
+package dev.kindling.testkit.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft Kafka broker (broker and controller in one process) running in a child
+ * JVM.
+ *
+ * <p>{@link #start(String)} resolves the broker's jars ({@link KafkaClasspath}), writes {@code
+ * server.properties} into a new temporary folder, formats the storage with {@code
+ * kafka.tools.StorageTool}, starts {@code kafka.Kafka} on two free ports of {@code 127.0.0.1}
+ * and returns when an admin client sees the broker. The child's output goes to {@code
+ * broker.log} in that folder. {@link #close()} stops the child and deletes the folder. A JVM
+ * shutdown hook destroys the child if {@code close()} was not called, and the child itself exits
+ * when this JVM ends (see {@link ParentWatchdog}). Instances are thread-safe.
+ */
+public final class KafkaBrokerProcess implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerProcess.class);
+  private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+  private static final int START_ATTEMPTS = 3;
+
+  private final Process process;
+  private final Path directory;
+  private final Path logFile;
+  private final String bootstrapServers;
+  private final Thread shutdownHook;
+  private boolean closed;
+
+  private KafkaBrokerProcess(Process process, Path directory, Path logFile, String bootstrapServers) {
+    this.process = process;
+    this.directory = directory;
+    this.logFile = logFile;
+    this.bootstrapServers = bootstrapServers;
+    this.shutdownHook = new Thread(process::destroyForcibly, "kindling-kafka-broker-killer");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /**
+   * Starts a broker and waits until it serves requests.
+   *
+   * @param kafkaVersion the version of {@code org.apache.kafka:kafka_2.13}
+   * @return the running broker
+   * @throws IllegalStateException when it does not start; the message holds the log's tail
+   */
+  public static KafkaBrokerProcess start(String kafkaVersion) {
+    List<Path> classpath = KafkaClasspath.resolve(kafkaVersion);
+    IllegalStateException last = null;
+    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      Path directory;
+      try {
+        directory = Files.createTempDirectory("kindling-kafka-");
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot create a folder for the Kafka broker", e);
+      }
+      try {
+        return startIn(directory, classpath);
+      } catch (PortTakenException e) {
+        LOG.warn("Kafka broker start attempt {} lost a port race, retrying", attempt);
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  /** The {@code host:port} that clients use. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** The file that receives the broker's output. */
+  public Path logFile() {
+    return logFile;
+  }
+
+  /** Whether the child process is alive. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Stops the broker (SIGTERM, then SIGKILL after 15 s) and deletes its folder. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stop(process);
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shutdownInProgress) {
+      // the JVM is already shutting down: the hook runs anyway and finds the process dead
+    }
+    deleteRecursively(directory);
+  }
+
+  private static KafkaBrokerProcess startIn(Path directory, List<Path> classpath) {
+    Path logFile = directory.resolve("broker.log");
+    int[] ports = FreePorts.pick(2);
+    String bootstrap = "127.0.0.1:" + ports[0];
+    Path config = directory.resolve("server.properties");
+    try {
+      Files.writeString(config, serverProperties(directory.resolve("data"), ports[0], ports[1]),
+          StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + config, e);
+    }
+    String brokerClasspath = classpath.stream().map(Path::toString)
+        .collect(Collectors.joining(File.pathSeparator));
+    format(directory, logFile, config, brokerClasspath);
+
+    List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-Xms64m",
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
+        "-Dorg.slf4j.simpleLogger.showDateTime=true",
+        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
+        "-cp", watchdogLocation() + File.pathSeparator + brokerClasspath,
+        ParentWatchdog.class.getName(), Long.toString(ProcessHandle.current().pid()),
+        "kafka.Kafka", config.toString()));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).directory(directory.toFile())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot start the Kafka broker: " + command, e);
+    }
+    KafkaBrokerProcess broker = new KafkaBrokerProcess(process, directory, logFile, bootstrap);
+    try {
+      awaitReady(broker);
+      LOG.info("Kafka broker up at {} (pid {}, log {})", bootstrap, process.pid(), logFile);
+      return broker;
+    } catch (RuntimeException e) {
+      String tail = LogTail.of(logFile);
+      broker.close();
+      if (tail.contains("Address already in use")) {
+        throw new PortTakenException("The Kafka broker lost its port: " + tail);
+      }
+      throw new IllegalStateException(e.getMessage() + "\n" + tail, e);
+    }
+  }
+
+  private static void format(Path directory, Path logFile, Path config, String classpath) {
+    String clusterId = Uuid.randomUuid().toString();
+    List<String> command = List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-cp", classpath, "kafka.tools.StorageTool", "format",
+        "-t", clusterId, "-c", config.toString());
+    try {
+      Process format = new ProcessBuilder(command).directory(directory.toFile())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+          .start();
+      if (!format.waitFor(FORMAT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        format.destroyForcibly();
+        throw new IllegalStateException("Formatting the Kafka storage took more than "
+            + FORMAT_TIMEOUT.toSeconds() + " s\n" + LogTail.of(logFile));
+      }
+      if (format.exitValue() != 0) {
+        throw new IllegalStateException("Formatting the Kafka storage failed (exit "
+            + format.exitValue() + "): " + String.join(" ", command) + "\n" + LogTail.of(logFile));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot run " + String.join(" ", command), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while formatting the Kafka storage", e);
+    }
+  }
+
+  private static void awaitReady(KafkaBrokerProcess broker) {
+    Properties properties = new Properties();
+    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers);
+    properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+    properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000");
+    properties.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, "250");
+    properties.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
+    properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "kindling-testkit-readiness");
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    try (Admin admin = Admin.create(properties)) {
+      while (true) {
+        if (!broker.process.isAlive()) {
+          throw new IllegalStateException("The Kafka broker exited with code "
+              + broker.process.exitValue() + " while starting");
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("The Kafka broker did not become ready within "
+              + START_TIMEOUT.toSeconds() + " s at " + broker.bootstrapServers);
+        }
+        try {
+          // blocks up to one second: this is the poll interval, no sleep needed
+          java.util.Collection<Node> nodes = admin.describeCluster(
+              new DescribeClusterOptions().timeoutMs(1000)).nodes().get(1500, TimeUnit.MILLISECONDS);
+          if (!nodes.isEmpty()) {
+            return;
+          }
+        } catch (ExecutionException | TimeoutException notYet) {
+          // not up yet: poll again
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+        }
+      }
+    }
+  }
+
+  static String serverProperties(Path dataDirectory, int brokerPort, int controllerPort) {
+    String logDirs = dataDirectory.toAbsolutePath().toString().replace("\\", "/");
+    return String.join("\n",
+        "process.roles=broker,controller",
+        "node.id=1",
+        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+        "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "log.dirs=" + logDirs,
+        "num.partitions=1",
+        "default.replication.factor=1",
+        "min.insync.replicas=1",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=1",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "transaction.state.log.num.partitions=1",
+        "group.initial.rebalance.delay.ms=0",
+        "auto.create.topics.enable=true",
+        "delete.topic.enable=true",
+        "num.network.threads=2",
+        "num.io.threads=2",
+        "background.threads=2",
+        "");
+  }
+
+  private static String javaExecutable() {
+    Path javaHome = Paths.get(System.getProperty("java.home"), "bin",
+        System.getProperty("os.name", "").toLowerCase().startsWith("windows") ? "java.exe" : "java");
+    if (Files.isExecutable(javaHome)) {
+      return javaHome.toString();
+    }
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  private static String watchdogLocation() {
+    try {
+      return Paths.get(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot locate the classes of kindling-testkit", e);
+    }
+  }
+
+  private static void stop(Process process) {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void deleteRecursively(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete the Kafka broker's folder " + directory, e);
+    }
+  }
+
+  /** The broker could not bind a port that was free a moment before. */
+  private static final class PortTakenException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    PortTakenException(String message) {
+      super(message);
+    }
+  }
+}
