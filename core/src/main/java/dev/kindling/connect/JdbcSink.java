@@ -131,14 +131,14 @@ public final class JdbcSink implements BatchWritable, StreamWritable {
         try {
             data.foreachPartition(new JdbcUpsertWriter(endpoint, JdbcUpsertWriter.upsertSql(table, columns, keys), columns.size(),
                     batchSize, rows));
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is checked to Java but thrown by foreachPartition
             String m = String.valueOf(dev.kindling.ipp.Failures.rootMessage(e));
             if (m.contains("no unique or exclusion constraint")) {
                 throw new ConfigurationException("upsert into " + table + " needs a primary key or unique index on ("
                         + String.join(", ", keys) + "): " + m, e);
             }
-            if (e instanceof KindlingException) {
-                throw e;
+            if (e instanceof KindlingException k) {
+                throw k;
             }
             throw new KindlingException("upsert of batch " + batchId + " into " + table + " failed: " + m, e);
         }

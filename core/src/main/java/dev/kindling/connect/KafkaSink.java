@@ -82,7 +82,7 @@ public final class KafkaSink implements BatchWritable, StreamWritable {
 
     @Override
     public WriteResult write(Dataset<Row> data, long batchId) {
-        return CountedWrite.run(toKafkaRows(data), batchId, d -> d.write().format("kafka")
+        return CountedWrite.runCountingRows(toKafkaRows(data), batchId, d -> d.write().format("kafka")
                 .option("kafka.bootstrap.servers", bootstrapServers)
                 .option("topic", topic)
                 .options(options)
