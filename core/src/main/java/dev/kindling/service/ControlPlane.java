@@ -132,7 +132,10 @@ public final class ControlPlane implements AutoCloseable {
             config.http.prefer405over404 = true;
             config.jetty.host = host;
             config.jetty.port = requestedPort;
-            config.jetty.modifyServer(server -> server.setStopTimeout(grace.toMillis()));
+            config.jetty.modifyServer(server -> {
+                server.setStopTimeout(1_000); // requests are drained by shutdown() before Jetty stops
+                server.setStopAtShutdown(false); // our own hook drains first, then stops Jetty
+            });
             configureRoutes(config.routes);
         });
         app.start();
@@ -332,7 +335,11 @@ public final class ControlPlane implements AutoCloseable {
         }
         Javalin a = app;
         if (a != null) {
-            a.stop();
+            try {
+                a.stop();
+            } catch (RuntimeException e) {
+                LOG.error("{}: stopping the HTTP server failed", serviceName, e);
+            }
         }
         List<Map.Entry<String, Runnable>> reversed = new ArrayList<>(shutdownActions);
         Collections.reverse(reversed);
