@@ -1,0 +1,335 @@
+package dev.kindling.examples.recommender;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kindling.config.Setting;
+import dev.kindling.connect.JdbcEndpoint;
+import dev.kindling.ipp.Failures;
+import dev.kindling.ipp.KindlingException;
+import dev.kindling.service.ControlPlane;
+import dev.kindling.service.Problem;
+import dev.kindling.service.ProblemException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.ml.recommendation.ALSModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.collection.Iterator;
+
+/**
+ * The on-demand predictor: answers from the newest model version listed in {@code models}, and
+ * picks up a newer one without a restart (it looks before every request).
+ *
+ * <pre>{@code
+ * Predictor predictor = new Predictor(spark, endpoint);
+ * ControlPlane.builder("recommender").routes(predictor::routes)...
+ * }</pre>
+ *
+ * <p>HTTP API:
+ * <ul>
+ *   <li>{@code POST /predictions/ranks {"user": U, "topk": K}} — the K best products for user U
+ *       (K 1..100, default 10);</li>
+ *   <li>{@code POST /predictions/ratings {"user": U, "products": [P, ...]}} — predicted ratings (1..1000
+ *       products; an unknown product gets {@code "rating": null, "known": false});</li>
+ *   <li>both answer {@code 202} with {@code Location: /predictions/jobs/ID}; with {@code ?wait=10s}
+ *       (at most 60 s) they answer {@code 200} with the finished job when it ends in time;</li>
+ *   <li>{@code GET /predictions/jobs/ID} — {@code state} QUEUED, RUNNING, SUCCEEDED (with {@code result})
+ *       or FAILED (with {@code error});</li>
+ *   <li>{@code GET /models} — the model versions.</li>
+ * </ul>
+ * An unknown user answers {@code 404} problem+json; no model yet answers {@code 503}; bad input {@code 400}.
+ *
+ * <p>Threads: requests are validated on Jetty's threads; predictions run on a small pool (2
+ * threads, 100 queued, then {@code 429}). The last 1000 jobs are kept in memory. (This is the
+ * example's own small job handling; the on-demand pattern module will offer it in general.)
+ */
+public final class Predictor implements AutoCloseable {
+    private static final int MAX_JOBS = 1000;
+    private static final Duration MAX_WAIT = Duration.ofSeconds(60);
+
+    /** A loaded model version with the users and products it knows. */
+    record Loaded(long version, ALSModel model, Set<Integer> users, Set<Integer> products) {
+    }
+
+    /** A prediction job as {@code GET /predictions/jobs/ID} shows it. */
+    public record Job(String id, String kind, String state, Instant submittedAt, Instant finishedAt, Object result,
+                      Map<String, Object> error) {
+    }
+
+    private final SparkSession spark;
+    private final JdbcEndpoint db;
+    private final ExecutorService pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(100), r -> {
+        Thread t = new Thread(r, "predictor");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Job> jobs = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Job> eldest) {
+            return size() > MAX_JOBS;
+        }
+    });
+    private volatile Loaded current;
+
+    public Predictor(SparkSession spark, JdbcEndpoint db) {
+        this.spark = spark;
+        this.db = db;
+    }
+
+    /** The version answering now, or -1 before the first model. */
+    public long version() {
+        Loaded l = current;
+        return l == null ? -1 : l.version();
+    }
+
+    /** Loads the newest listed model version when it is newer than the one in use; returns the one in use (or null). */
+    synchronized Loaded refresh() {
+        long newest;
+        String path;
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement("SELECT version, path FROM models ORDER BY version DESC LIMIT 1");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return current;
+            }
+            newest = rs.getLong(1);
+            path = rs.getString(2);
+        } catch (SQLException e) {
+            throw new KindlingException("cannot read the models table: " + e.getMessage(), e);
+        }
+        Loaded l = current;
+        if (l != null && l.version() >= newest) {
+            return l;
+        }
+        ALSModel model = ALSModel.load(path);
+        Set<Integer> users = ids(model.userFactors());
+        Set<Integer> products = ids(model.itemFactors());
+        current = new Loaded(newest, model, users, products);
+        return current;
+    }
+
+    private static Set<Integer> ids(Dataset<Row> factors) {
+        Set<Integer> out = new HashSet<>();
+        for (Row r : factors.select("id").collectAsList()) {
+            out.add(r.getInt(0));
+        }
+        return out;
+    }
+
+    /** Registers the routes on a control plane. */
+    public void routes(RoutesConfig r) {
+        r.post("/predictions/ranks", ctx -> submit(ctx, "ranks"));
+        r.post("/predictions/ratings", ctx -> submit(ctx, "ratings"));
+        r.get("/predictions/jobs/{id}", ctx -> {
+            Job j = jobs.get(ctx.pathParam("id"));
+            if (j == null) {
+                throw ProblemException.notFound("no prediction job " + ctx.pathParam("id") + " (jobs are kept in memory, the last " + MAX_JOBS + ")");
+            }
+            ctx.json(j);
+        });
+        r.get("/models", ctx -> ctx.json(models()));
+    }
+
+    private List<Map<String, Object>> models() throws SQLException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement("SELECT version, rank, max_iter, reg_param, rmse, ratings_count, watermark, created_at "
+                     + "FROM models ORDER BY version");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("version", rs.getLong(1));
+                m.put("rank", rs.getInt(2));
+                m.put("maxIter", rs.getInt(3));
+                m.put("regParam", rs.getDouble(4));
+                m.put("rmse", rs.getObject(5));
+                m.put("ratingsCount", rs.getLong(6));
+                m.put("watermark", rs.getString(7));
+                m.put("createdAt", rs.getTimestamp(8).toInstant());
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private void submit(Context ctx, String kind) throws InterruptedException {
+        Duration wait = waitParam(ctx);
+        JsonNode body;
+        try {
+            body = ControlPlane.json().readTree(ctx.body());
+        } catch (java.io.IOException e) {
+            throw bad("body", "the body must be a JSON object: " + Failures.rootMessage(e));
+        }
+        if (body == null || !body.isObject()) {
+            throw bad("body", "the body must be a JSON object such as {\"user\": 7, \"topk\": 5}");
+        }
+        int user = intField(body, "user", null, 1, Integer.MAX_VALUE);
+        int topk = kind.equals("ranks") ? intField(body, "topk", 10, 1, 100) : 0;
+        List<Integer> products = kind.equals("ratings") ? products(body) : List.of();
+        Loaded model = refresh();
+        if (model == null) {
+            throw new ProblemException(Problem.of(503, "No model yet", "the modeler has not published a model yet; try again later"));
+        }
+        if (!model.users().contains(user)) {
+            throw new ProblemException(Problem.of(404, "Unknown user", "user " + user + " has no ratings in model version "
+                    + model.version() + "; a user is known after the first model trained on their ratings").with("user", user)
+                    .with("modelVersion", model.version()));
+        }
+        String id = UUID.randomUUID().toString();
+        Instant submitted = Instant.now();
+        jobs.put(id, new Job(id, kind, "QUEUED", submitted, null, null, null));
+        CompletableFuture<Job> done = new CompletableFuture<>();
+        try {
+            pool.execute(() -> {
+                jobs.put(id, new Job(id, kind, "RUNNING", submitted, null, null, null));
+                Job finished;
+                try {
+                    Object result = kind.equals("ranks") ? ranks(model, user, topk) : ratings(model, user, products);
+                    finished = new Job(id, kind, "SUCCEEDED", submitted, Instant.now(), result, null);
+                } catch (RuntimeException e) {
+                    finished = new Job(id, kind, "FAILED", submitted, Instant.now(), null,
+                            Problem.of(500, "Prediction failed", Failures.rootMessage(e)).toMap());
+                }
+                jobs.put(id, finished);
+                done.complete(finished);
+            });
+        } catch (RejectedExecutionException e) {
+            jobs.remove(id);
+            throw ProblemException.tooManyRequests("100 predictions are queued already; retry shortly");
+        }
+        ctx.header("Location", "/predictions/jobs/" + id);
+        if (!wait.isZero()) {
+            try {
+                ctx.status(200).json(done.get(wait.toMillis(), TimeUnit.MILLISECONDS));
+                return;
+            } catch (TimeoutException e) {
+                // not finished in time: 202 below
+            } catch (ExecutionException e) {
+                throw new KindlingException("prediction job " + id + " broke: " + e.getCause(), e.getCause());
+            }
+        }
+        ctx.status(202).json(jobs.get(id));
+    }
+
+    private Map<String, Object> ranks(Loaded m, int user, int topk) {
+        StructType schema = new StructType().add("user_id", DataTypes.IntegerType);
+        Dataset<Row> users = spark.createDataFrame(List.of(RowFactory.create(user)), schema);
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (Row r : m.model().recommendForUserSubset(users, topk).collectAsList()) {
+            scala.collection.Seq<Row> recs = r.getSeq(1);
+            Iterator<Row> it = recs.iterator();
+            while (it.hasNext()) {
+                Row rec = it.next();
+                items.add(Map.of("product", rec.getInt(0), "score", rec.getFloat(1)));
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("user", user);
+        out.put("modelVersion", m.version());
+        out.put("items", items);
+        return out;
+    }
+
+    private Map<String, Object> ratings(Loaded m, int user, List<Integer> products) {
+        StructType schema = new StructType().add("user_id", DataTypes.IntegerType).add("product_id", DataTypes.IntegerType);
+        List<Row> pairs = products.stream().filter(m.products()::contains).map(p -> RowFactory.create(user, p)).toList();
+        Map<Integer, Float> predicted = new java.util.HashMap<>();
+        if (!pairs.isEmpty()) {
+            for (Row r : m.model().transform(spark.createDataFrame(pairs, schema)).select("product_id", "prediction").collectAsList()) {
+                predicted.put(r.getInt(0), r.getFloat(1));
+            }
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (int p : products) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("product", p);
+            item.put("rating", predicted.get(p));
+            item.put("known", predicted.containsKey(p));
+            items.add(item);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("user", user);
+        out.put("modelVersion", m.version());
+        out.put("ratings", items);
+        return out;
+    }
+
+    private static Duration waitParam(Context ctx) {
+        String text = ctx.queryParam("wait");
+        if (text == null) {
+            return Duration.ZERO;
+        }
+        Duration d;
+        try {
+            d = Setting.parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            throw bad("wait", "query parameter 'wait' must be a duration such as 500ms or 10s; got '" + text + "'");
+        }
+        if (d.isNegative() || d.compareTo(MAX_WAIT) > 0) {
+            throw bad("wait", "query parameter 'wait' must be between 0s and 60s; got '" + text + "'");
+        }
+        return d;
+    }
+
+    private static int intField(JsonNode body, String name, Integer defaultValue, int min, int max) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            if (defaultValue == null) {
+                throw bad(name, "field '" + name + "' is required");
+            }
+            return defaultValue;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+            throw bad(name, "field '" + name + "' must be a whole number from " + min + " to " + max + "; got " + v);
+        }
+        return v.asInt();
+    }
+
+    private static List<Integer> products(JsonNode body) {
+        JsonNode v = body.get("products");
+        if (v == null || !v.isArray() || v.isEmpty() || v.size() > 1000) {
+            throw bad("products", "field 'products' must be an array of 1 to 1000 product ids; got " + v);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode p : v) {
+            if (!p.isIntegralNumber() || !p.canConvertToInt() || p.asInt() < 1) {
+                throw bad("products", "field 'products' must hold whole numbers >= 1; got " + p);
+            }
+            out.add(p.asInt());
+        }
+        return out;
+    }
+
+    private static ProblemException bad(String field, String detail) {
+        return new ProblemException(Problem.of(400, "Bad request", detail).with("field", field));
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}
