@@ -1,0 +1,214 @@
+package dev.kindling.bench.ondemand;
+
+import dev.kindling.config.Settings;
+import dev.kindling.examples.sparkpi.SparkPi;
+import dev.kindling.examples.sparkpi.SparkPiApp;
+import dev.kindling.ondemand.OnDemandService;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The on-demand benchmarks, all in one JVM run (the cold spark-submit runs are child JVMs):
+ *
+ * <ol>
+ *   <li>first request after readiness vs steady state;</li>
+ *   <li>{@code GET /sparkpi?samples=100000} over HTTP vs the same estimate called in-process on the same
+ *       warm session, alternated; and vs a cold {@code spark-submit} per request;</li>
+ *   <li>{@code POST /jobs/sparkpi} latency under 64 concurrent clients.</li>
+ * </ol>
+ *
+ * <pre>
+ * mvn -B -o -f examples/sparkpi/pom.xml package -DskipTests      # the thin app jar spark-submit runs
+ * mvn -B -o -f bench/ondemand/pom.xml package exec:exec
+ * mvn -B -o -f bench/ondemand/pom.xml package exec:exec -Dbench.args="--app-jar JAR --requests 300 --cold 5"
+ * </pre>
+ */
+public final class OnDemandBench {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private OnDemandBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String appJar = null;
+        int requests = 200;
+        int cold = 3;
+        int clients = 64;
+        int postsPerClient = 20;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--app-jar" -> appJar = args[++i];
+                case "--requests" -> requests = Integer.parseInt(args[++i]);
+                case "--cold" -> cold = Integer.parseInt(args[++i]);
+                case "--clients" -> clients = Integer.parseInt(args[++i]);
+                case "--posts" -> postsPerClient = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("usage: OnDemandBench [--app-jar JAR] [--requests N] [--cold K] [--clients C] [--posts P]");
+                    System.exit(2);
+                }
+            }
+        }
+        System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + ", java " + System.getProperty("java.version"));
+
+        long t0 = System.nanoTime();
+        OnDemandService service = SparkPiApp.service(Settings.of(Map.of(
+                "kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
+                "kindling.ondemand.queue-capacity", "100000", "kindling.ondemand.records.max-count", "100000",
+                "kindling.shutdown.grace", "1s")), null).start();
+        while (!service.isReady()) {
+            Thread.sleep(20);
+        }
+        System.out.printf("service ready in %.1f s (JVM start not included)%n", (System.nanoTime() - t0) / 1e9);
+        String base = "http://127.0.0.1:" + service.port();
+        SparkSession spark = SparkSession.active();
+
+        // 3. first request after readiness vs steady state
+        double first = timeGet(base + "/sparkpi?samples=100000");
+        List<Double> steady = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            steady.add(timeGet(base + "/sparkpi?samples=100000"));
+        }
+        System.out.printf("%n[3] first request after readiness: %.1f ms; steady median of 50: %.1f ms; ratio %.2f (goal <= 2)%n",
+                first, median(steady), first / median(steady));
+
+        // 1. HTTP vs in-process, alternated
+        List<Double> http = new ArrayList<>();
+        List<Double> inProcess = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            http.add(timeGet(base + "/sparkpi?samples=100000"));
+            long s = System.nanoTime();
+            SparkPi.estimate(spark, 100_000, 2);
+            inProcess.add((System.nanoTime() - s) / 1e6);
+        }
+        System.out.printf("%n[1] GET /sparkpi?samples=100000 over HTTP vs in-process, %d each, alternated%n", requests);
+        System.out.printf("    HTTP       median %.1f ms, p99 %.1f ms%n", median(http), percentile(http, 99));
+        System.out.printf("    in-process median %.1f ms, p99 %.1f ms%n", median(inProcess), percentile(inProcess, 99));
+        System.out.printf("    ratio of medians HTTP / in-process: %.3f (goal <= 1.10)%n", median(http) / median(inProcess));
+
+        if (appJar != null && cold > 0) {
+            List<Double> coldRuns = coldSubmits(appJar, cold);
+            System.out.printf("    cold spark-submit per request (%d runs): median %.0f ms, min %.0f, max %.0f%n", cold, median(coldRuns),
+                    Collections.min(coldRuns), Collections.max(coldRuns));
+            System.out.printf("    warm HTTP is %.0fx faster than a cold spark-submit (goal >= 50x)%n", median(coldRuns) / median(http));
+        } else {
+            System.out.println("    (cold spark-submit skipped: give --app-jar)");
+        }
+
+        // 2. async submission latency under concurrent clients
+        asyncSubmissions(base, clients, postsPerClient);
+
+        service.shutdown();
+        System.exit(0);
+    }
+
+    private static double timeGet(String url) throws Exception {
+        long s = System.nanoTime();
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        double ms = (System.nanoTime() - s) / 1e6;
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return ms;
+    }
+
+    private static List<Double> coldSubmits(String appJar, int runs) throws Exception {
+        if (!Files.isRegularFile(Path.of(appJar))) {
+            throw new IllegalArgumentException("no app jar at " + appJar + "; build it: mvn -f examples/sparkpi/pom.xml package -DskipTests");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> opens = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty")) {
+                opens.add(a);
+            }
+        }
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            cmd.addAll(opens);
+            cmd.addAll(Arrays.asList("-cp", System.getProperty("java.class.path"), "org.apache.spark.deploy.SparkSubmit",
+                    "--master", "local[2]", "--conf", "spark.ui.enabled=false",
+                    "--class", "dev.kindling.examples.sparkpi.SparkPiApp", appJar, "--once", "100000"));
+            File log = File.createTempFile("kindling-bench-submit-", ".log");
+            long s = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("spark-submit did not end within 120 s; log " + log);
+            }
+            double ms = (System.nanoTime() - s) / 1e6;
+            String out = Files.readString(log.toPath());
+            if (p.exitValue() != 0 || !out.contains("\"pi\":")) {
+                throw new IllegalStateException("spark-submit failed (exit " + p.exitValue() + "); log " + log);
+            }
+            log.delete();
+            times.add(ms);
+        }
+        return times;
+    }
+
+    private static void asyncSubmissions(String base, int clients, int postsPerClient) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<List<Double>>> futures = new ArrayList<>();
+        // long jobs: 10^8 samples each, so the workers stay busy for the whole run
+        String body = "{\"samples\": 100000000, \"partitions\": 2}";
+        for (int c = 0; c < clients; c++) {
+            futures.add(pool.submit(() -> {
+                go.await();
+                List<Double> times = new ArrayList<>();
+                for (int i = 0; i < postsPerClient; i++) {
+                    long s = System.nanoTime();
+                    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/jobs/sparkpi"))
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    times.add((System.nanoTime() - s) / 1e6);
+                    if (r.statusCode() != 202) {
+                        throw new IllegalStateException("POST answered " + r.statusCode() + ": " + r.body());
+                    }
+                }
+                return times;
+            }));
+        }
+        long s = System.nanoTime();
+        go.countDown();
+        List<Double> all = new ArrayList<>();
+        for (Future<List<Double>> f : futures) {
+            all.addAll(f.get());
+        }
+        double wall = (System.nanoTime() - s) / 1e9;
+        pool.shutdown();
+        System.out.printf("%n[2] POST /jobs/sparkpi (10^8 samples each) from %d concurrent clients, %d posts: all 202%n", clients, all.size());
+        System.out.printf("    median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms (goal p99 <= 10 ms); %.0f posts/s%n",
+                median(all), percentile(all, 90), percentile(all, 99), Collections.max(all), all.size() / wall);
+    }
+
+    private static double median(List<Double> xs) {
+        return percentile(xs, 50);
+    }
+
+    private static double percentile(List<Double> xs, double p) {
+        List<Double> sorted = new ArrayList<>(xs);
+        Collections.sort(sorted);
+        int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
+    }
+}

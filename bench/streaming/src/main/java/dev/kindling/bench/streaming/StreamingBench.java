@@ -1,0 +1,299 @@
+package dev.kindling.bench.streaming;
+
+import dev.kindling.connect.Connectors;
+import dev.kindling.ipp.Processor;
+import dev.kindling.streaming.RecordDecoder;
+import dev.kindling.streaming.RunnerState;
+import dev.kindling.streaming.StreamTrigger;
+import dev.kindling.streaming.StreamingRunner;
+import dev.kindling.testkit.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+
+/**
+ * Stream-processing benchmarks on one embedded Kafka broker (a real KRaft broker in its own JVM):
+ *
+ * <ol>
+ *   <li>Kafka → Kafka word count throughput (input records per second) of the Kindling
+ *       {@link StreamingRunner} and of the same query written in plain Spark, alternated in one JVM,
+ *       each with an available-now trigger over the same topic and a fresh checkpoint; and of a raw
+ *       Kafka consumer + producer loop that counts in a {@code HashMap} (the physical anchor);</li>
+ *   <li>end-to-end latency, p50 and p99, from producing a line to consuming its count update, at a
+ *       fixed rate, with the Kindling runner and a {@code fast} trigger.</li>
+ * </ol>
+ *
+ * <pre>
+ * mvn -B -f bench/streaming/pom.xml compile exec:exec -Dbench.args="RECORDS ROUNDS RATE SECONDS"
+ * </pre>
+ *
+ * <p>Defaults: 100000 records, 3 rounds per variant, 100 lines/s for 20 s. Prints medians and ratios.
+ */
+public final class StreamingBench {
+    static final String SQL = "SELECT word, count(*) AS count FROM "
+            + "(SELECT explode(split(value, ' ')) AS word FROM input) GROUP BY word";
+    private static final String[] VOCABULARY = buildVocabulary();
+
+    private StreamingBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int rate = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+        Path work = Files.createTempDirectory("kindling-bench-streaming-");
+        try (KafkaBroker kafka = KafkaBroker.start()) {
+            SparkSession spark = SparkSession.builder().master("local[2]").appName("bench-streaming")
+                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                    .config("spark.driver.host", "127.0.0.1").getOrCreate();
+            spark.sparkContext().setLogLevel("WARN");
+            String input = "bench-words";
+            kafka.createTopic(input, 2);
+            produceLines(kafka.bootstrapServers(), input, records);
+            System.out.printf("input: %d lines (6 words each) in topic %s, 2 partitions%n", records, input);
+
+            // Warm-up: one run of each Spark variant (code generation, JIT), not measured.
+            kindling(spark, kafka, input, work.resolve("warm-k"), "warm-k");
+            plain(spark, kafka, input, work.resolve("warm-p"), "warm-p");
+
+            List<Double> k = new ArrayList<>();
+            List<Double> p = new ArrayList<>();
+            List<Double> raw = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                k.add(records / kindling(spark, kafka, input, work.resolve("k" + i), "out-k" + i));
+                p.add(records / plain(spark, kafka, input, work.resolve("p" + i), "out-p" + i));
+                raw.add(records / rawLoop(kafka.bootstrapServers(), input, "out-r" + i, records));
+                System.out.printf("round %d: kindling %.0f rec/s, plain spark %.0f rec/s, raw kafka loop %.0f rec/s%n",
+                        i + 1, k.get(i), p.get(i), raw.get(i));
+            }
+            double mk = median(k);
+            double mp = median(p);
+            double mr = median(raw);
+            System.out.printf("%nTHROUGHPUT (median of %d, records/s): kindling %.0f | plain spark %.0f | raw kafka loop %.0f%n",
+                    rounds, mk, mp, mr);
+            System.out.printf("ratio kindling / plain spark = %.3f ; kindling / raw loop = %.3f ; plain spark / raw loop = %.3f%n",
+                    mk / mp, mk / mr, mp / mr);
+
+            latency(spark, kafka, work.resolve("lat"), rate, seconds);
+            spark.stop();
+        }
+    }
+
+    /** Seconds the Kindling runner takes to process the whole topic with an available-now trigger. */
+    static double kindling(SparkSession spark, KafkaBroker kafka, String input, Path checkpoint, String output) throws Exception {
+        Connectors c = Connectors.builtIn();
+        String uri = "kafka://" + kafka.bootstrapServers() + "/";
+        StreamingRunner runner = StreamingRunner.builder("bench-" + output)
+                .source(c.source(uri + input))
+                .decoder(RecordDecoder.text())
+                .process(Processor.sql(SQL))
+                .sink(c.sink(uri + output + "?keyColumn=word"))
+                .checkpoint(checkpoint.toString())
+                .trigger(StreamTrigger.availableNow())
+                .outputMode("update")
+                .build();
+        long start = System.nanoTime();
+        runner.start(spark);
+        RunnerState end = runner.awaitTermination(Duration.ofMinutes(5));
+        double secs = (System.nanoTime() - start) / 1e9;
+        if (end != RunnerState.COMPLETED) {
+            throw new IllegalStateException("kindling run ended " + end + ": " + runner.status().lastError());
+        }
+        runner.stop();
+        return secs;
+    }
+
+    /** The same query in plain Spark. */
+    static double plain(SparkSession spark, KafkaBroker kafka, String input, Path checkpoint, String output) throws Exception {
+        long start = System.nanoTime();
+        Dataset<Row> lines = spark.readStream().format("kafka")
+                .option("kafka.bootstrap.servers", kafka.bootstrapServers())
+                .option("subscribe", input).option("startingOffsets", "earliest").load()
+                .selectExpr("CAST(value AS STRING) AS value");
+        Dataset<Row> counts;
+        synchronized (spark) {
+            lines.createOrReplaceTempView("input");
+            counts = spark.sql(SQL);
+            counts.schema();
+            spark.catalog().dropTempView("input");
+        }
+        StreamingQuery q = counts.selectExpr("CAST(word AS STRING) AS key", "to_json(struct(word, count)) AS value")
+                .writeStream().format("kafka")
+                .option("kafka.bootstrap.servers", kafka.bootstrapServers()).option("topic", output)
+                .option("checkpointLocation", checkpoint.toString())
+                .outputMode("update").trigger(Trigger.AvailableNow()).start();
+        q.awaitTermination();
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** A raw consumer + producer loop: read everything, count in a map, produce each poll's updated counts. */
+    static double rawLoop(String bootstrap, String input, String output, int records) {
+        long start = System.nanoTime();
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
+             KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+            List<TopicPartition> parts = consumer.partitionsFor(input).stream().map(i -> new TopicPartition(input, i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<String, Long> counts = new HashMap<>();
+            int seen = 0;
+            while (seen < records) {
+                Map<String, Long> changed = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    seen++;
+                    for (String w : new String(r.value(), StandardCharsets.UTF_8).split(" ")) {
+                        changed.put(w, counts.merge(w, 1L, Long::sum));
+                    }
+                }
+                changed.forEach((w, n) -> producer.send(new ProducerRecord<>(output, w.getBytes(StandardCharsets.UTF_8),
+                        ("{\"word\":\"" + w + "\",\"count\":" + n + "}").getBytes(StandardCharsets.UTF_8))));
+            }
+            producer.flush();
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Produce-to-result latency at {@code rate} lines per second for {@code seconds}: each line is one new word. */
+    static void latency(SparkSession spark, KafkaBroker kafka, Path checkpoint, int rate, int seconds) throws Exception {
+        String input = "lat-words";
+        String output = "lat-counts";
+        kafka.createTopic(input, 1);
+        kafka.createTopic(output, 1);
+        Connectors c = Connectors.builtIn();
+        String uri = "kafka://" + kafka.bootstrapServers() + "/";
+        StreamingRunner runner = StreamingRunner.builder("latency")
+                .source(c.source(uri + input)).decoder(RecordDecoder.text()).process(Processor.sql(SQL))
+                .sink(c.sink(uri + output + "?keyColumn=word")).checkpoint(checkpoint.toString())
+                .trigger(StreamTrigger.asFastAsPossible()).build();
+        runner.start(spark);
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean done = new AtomicBoolean();
+        int total = rate * seconds;
+        Thread reader = new Thread(() -> {
+            Properties cp = new Properties();
+            cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp)) {
+                TopicPartition tp = new TopicPartition(output, 0);
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                while (!done.get() && latencies.size() < total) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                        long now = System.nanoTime();
+                        Long sent = sentAt.remove(new String(r.key(), StandardCharsets.UTF_8));
+                        if (sent != null) {
+                            latencies.add(now - sent);
+                        }
+                    }
+                }
+            }
+        }, "latency-reader");
+        reader.start();
+        // Let the query start and run its first (empty) batches before measuring.
+        TimeUnit.SECONDS.sleep(5);
+        try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers())) {
+            long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+            long next = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                String word = "w" + i;
+                sentAt.put(word, System.nanoTime());
+                producer.send(new ProducerRecord<>(input, null, word.getBytes(StandardCharsets.UTF_8)));
+                next += interval;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+            producer.flush();
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(60));
+        done.set(true);
+        runner.stop();
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        if (sorted.isEmpty()) {
+            System.out.println("LATENCY: no results arrived");
+            return;
+        }
+        System.out.printf("%nLATENCY (kindling runner, trigger fast, %d lines/s for %d s, %d of %d measured): p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                rate, seconds, sorted.size(), total, pct(sorted, 0.50) / 1e6, pct(sorted, 0.99) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
+    }
+
+    private static double pct(List<Long> sorted, double q) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    private static void produceLines(String bootstrap, String topic, int records) {
+        SplittableRandom random = new SplittableRandom(11);
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+            for (int i = 0; i < records; i++) {
+                StringBuilder b = new StringBuilder();
+                for (int w = 0; w < 6; w++) {
+                    if (w > 0) {
+                        b.append(' ');
+                    }
+                    b.append(VOCABULARY[random.nextInt(VOCABULARY.length)]);
+                }
+                producer.send(new ProducerRecord<>(topic, null, b.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static String[] buildVocabulary() {
+        String[] v = new String[1000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = "word" + i;
+        }
+        return v;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> s = new ArrayList<>(values);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}
