@@ -40,6 +40,15 @@ public interface ConnectorFactory {
         return Set.of();
     }
 
+    /**
+     * Whether query parameters of the URI that are not options of this factory belong to the
+     * address itself and stay in it (JDBC URLs carry driver parameters such as {@code ?ssl=true});
+     * {@code false} (the default) makes them unknown options. Options given in the map are always checked.
+     */
+    default boolean keepsOtherQueryParameters() {
+        return false;
+    }
+
     /** Whether this scheme has sources. */
     default boolean hasSource() {
         return true;

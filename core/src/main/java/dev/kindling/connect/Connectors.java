@@ -93,7 +93,7 @@ public final class Connectors {
     public Source source(String uri, Map<String, String> options) {
         ConnectorUri parsed = ConnectorUri.parse(uri);
         ConnectorFactory f = factory(parsed, true);
-        Options merged = Options.merge(parsed, options);
+        Options merged = merge(f, parsed, options, f.sourceOptions());
         checkOptions(parsed, merged, f.sourceOptions(), "source");
         return f.createSource(parsed, merged);
     }
@@ -110,9 +110,29 @@ public final class Connectors {
     public Sink sink(String uri, Map<String, String> options) {
         ConnectorUri parsed = ConnectorUri.parse(uri);
         ConnectorFactory f = factory(parsed, false);
-        Options merged = Options.merge(parsed, options);
+        Options merged = merge(f, parsed, options, f.sinkOptions());
         checkOptions(parsed, merged, f.sinkOptions(), "sink");
         return f.createSink(parsed, merged);
+    }
+
+    /** The URI's query parameters that are options (all of them, unless the factory keeps others in the address), then {@code explicit}. */
+    private static Options merge(ConnectorFactory f, ConnectorUri uri, Map<String, String> explicit, Set<String> accepted) {
+        if (!f.keepsOtherQueryParameters()) {
+            return Options.merge(uri, explicit);
+        }
+        Map<String, String> merged = new java.util.LinkedHashMap<>();
+        uri.query().forEach((k, v) -> {
+            if (accepts(accepted, k)) {
+                merged.put(k, v);
+            }
+        });
+        merged.putAll(explicit);
+        return Options.of(merged);
+    }
+
+    private static boolean accepts(Set<String> accepted, String name) {
+        return accepted.contains(name)
+                || accepted.stream().anyMatch(a -> a.endsWith("*") && name.startsWith(a.substring(0, a.length() - 1)));
     }
 
     private ConnectorFactory factory(ConnectorUri uri, boolean source) {
@@ -137,9 +157,7 @@ public final class Connectors {
 
     private static void checkOptions(ConnectorUri uri, Options options, Set<String> accepted, String role) {
         for (String name : options.asMap().keySet()) {
-            boolean ok = accepted.contains(name)
-                    || accepted.stream().anyMatch(a -> a.endsWith("*") && name.startsWith(a.substring(0, a.length() - 1)));
-            if (!ok) {
+            if (!accepts(accepted, name)) {
                 throw new ConfigurationException("unknown option '" + name + "' for the " + uri.scheme() + ": " + role
                         + " '" + uri.redacted() + "'; accepted: " + String.join(", ", new TreeSet<>(accepted)));
             }

@@ -82,6 +82,7 @@ class ConnectorsTest {
         assertThatThrownBy(() -> connectors.source("file:/x?schema=not a schema!!")).hasMessageContaining("is not a DDL schema");
         assertThatThrownBy(() -> connectors.source("kafka://h:1/t", Map.of("subscribe", "x"))).hasMessageContaining("unknown option 'subscribe'");
         assertThatThrownBy(() -> connectors.sink("jdbc:postgresql://db/app?table=t;drop")).hasMessageContaining("plain SQL identifier");
+        assertThatThrownBy(() -> connectors.sink("jdbc:postgresql://db/app", Map.of("tabel", "t"))).hasMessageContaining("unknown option 'tabel'");
     }
 
     @Test
@@ -90,7 +91,7 @@ class ConnectorsTest {
         assertThat(source.name()).doesNotContain("hunter2");
         assertThat(source.toString()).doesNotContain("hunter2");
         assertThat(((JdbcSource) source).endpoint().toString()).doesNotContain("hunter2").contains("password=****");
-        assertThatThrownBy(() -> connectors.source("jdbc:postgresql://db/app?password=hunter2&tabel=t"))
+        assertThatThrownBy(() -> connectors.source("jdbc:postgresql://db/app?password=hunter2", Map.of("tabel", "t")))
                 .hasMessageNotContaining("hunter2").hasMessageContaining("password=****");
         assertThatThrownBy(() -> connectors.source("kafka://h:1/t?kafka.sasl.jaas.config=secretstuff&bad=1"))
                 .hasMessageNotContaining("secretstuff");
@@ -110,6 +111,13 @@ class ConnectorsTest {
         assertThatThrownBy(() -> Options.of(Map.of("password", "a", "password.env", "B")).secret("password"))
                 .hasMessageContaining("'password', 'password.env' and 'password.file' exclude each other");
         assertThat(Secret.of("x").toString()).isEqualTo("****");
+    }
+
+    @Test
+    void jdbcDriverParametersStayInTheUrl() {
+        JdbcSource s = (JdbcSource) connectors.source("jdbc:postgresql://db:5432/app?user=app&ssl=true&table=t&driver.ApplicationName=kindling");
+        assertThat(s.endpoint().url()).isEqualTo("jdbc:postgresql://db:5432/app?ssl=true&ApplicationName=kindling");
+        assertThat(s.endpoint().user()).isEqualTo("app");
     }
 
     @Test

@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * {@code jdbc:...}: the JDBC URL itself. Query parameters that are Kindling options (table, user,
- * mode, ...) are taken out of the URL; the others stay in it for the driver.
+ * mode, ...) are taken out of the URL; the others stay in it for the driver, and so do options
+ * named {@code driver.NAME}.
  */
 public final class JdbcFactory implements ConnectorFactory {
     private static final Set<String> COMMON = Set.of("table", "user", "password", "password.env", "password.file");
@@ -42,6 +43,11 @@ public final class JdbcFactory implements ConnectorFactory {
     }
 
     @Override
+    public boolean keepsOtherQueryParameters() {
+        return true;
+    }
+
+    @Override
     public Set<String> sourceOptions() {
         return union(SOURCE, Set.of("driver.*"));
     }
@@ -57,11 +63,18 @@ public final class JdbcFactory implements ConnectorFactory {
         int q = text.indexOf('?');
         String base = q < 0 ? text : text.substring(0, q);
         Map<String, String> driverParams = new LinkedHashMap<>();
+        Set<String> kindling = union(SOURCE, SINK);
+        uri.query().forEach((k, v) -> {
+            if (!kindling.contains(k) && !k.startsWith("driver.")) {
+                driverParams.put(k, v);
+            }
+        });
         options.withPrefix("driver.").forEach((k, v) -> driverParams.put(k.substring("driver.".length()), v));
         StringBuilder url = new StringBuilder(base);
         char sep = '?';
         for (Map.Entry<String, String> e : driverParams.entrySet()) {
-            url.append(sep).append(e.getKey()).append('=').append(e.getValue());
+            url.append(sep).append(java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8)).append('=')
+                    .append(java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8));
             sep = '&';
         }
         return new JdbcEndpoint(url.toString(), options.get("user").orElse(null), options.secret("password").orElse(null));
