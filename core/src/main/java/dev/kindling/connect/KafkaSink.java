@@ -24,8 +24,9 @@ import org.apache.spark.sql.streaming.DataStreamWriter;
  * Sink counts = Connectors.builtIn().sink("kafka://127.0.0.1:9092/word-counts?keyColumn=word");
  * }</pre>
  *
- * <p>Rows that have a {@code value} column are written as they are ({@code key}, {@code headers},
- * {@code partition} and {@code topic} columns are used when present). Rows without one are
+ * <p>Rows that have a {@code value} column are written as they are, with their {@code key} and
+ * {@code headers} columns when present; other columns (a source's {@code topic} or {@code partition}
+ * among them) are dropped, so rows read from one topic never go back to it by accident. Rows without one are
  * written as JSON objects of all their columns, keyed by {@code keyColumn} when it is given.
  *
  * <p>URI: {@code kafka://HOST:PORT[,HOST:PORT...]/TOPIC}. Options: {@code keyColumn},
@@ -33,7 +34,7 @@ import org.apache.spark.sql.streaming.DataStreamWriter;
  * re-run batch is produced again; consumers that need exactly-once deduplicate by key.
  */
 public final class KafkaSink implements BatchWritable, StreamWritable {
-    private static final List<String> KAFKA_COLUMNS = List.of("key", "value", "headers", "partition", "topic");
+    private static final List<String> KAFKA_COLUMNS = List.of("key", "value", "headers");
     private final String bootstrapServers;
     private final String topic;
     private final String keyColumn;

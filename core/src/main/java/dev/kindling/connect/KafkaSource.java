@@ -47,6 +47,11 @@ public final class KafkaSource implements BatchReadable, StreamReadable {
         return topics;
     }
 
+    /** The Spark Kafka options given ({@code startingOffsets}, {@code kafka.*}, ...), e.g. to build an admin client with the same security settings. */
+    public Map<String, String> options() {
+        return options;
+    }
+
     @Override
     public String name() {
         return "kafka://" + bootstrapServers + "/" + topics;

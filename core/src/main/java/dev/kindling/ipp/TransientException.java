@@ -11,6 +11,10 @@ package dev.kindling.ipp;
 public class TransientException extends KindlingException {
     private static final long serialVersionUID = 1L;
 
+    public TransientException(String message) {
+        super(message);
+    }
+
     public TransientException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -42,7 +42,9 @@ import org.apache.spark.sql.streaming.Trigger;
  * <ol>
  *   <li>Kafka → Kafka word count throughput (input records per second) of the Kindling
  *       {@link StreamingRunner} and of the same query written in plain Spark, alternated in one JVM,
- *       each with an available-now trigger over the same topic and a fresh checkpoint; and of a raw
+ *       each with an available-now trigger over the same topic and a fresh checkpoint; of the runner
+ *       with no decoder (the plain query's plan run by Kindling, to separate the runner's cost from
+ *       the decoder's); and of a raw
  *       Kafka consumer + producer loop that counts in a {@code HashMap} (the physical anchor);</li>
  *   <li>end-to-end latency, p50 and p99, from producing a line to consuming its count update, at a
  *       fixed rate, with the Kindling runner and a {@code fast} trigger.</li>
@@ -85,13 +87,16 @@ public final class StreamingBench {
             List<Double> k = new ArrayList<>();
             List<Double> p = new ArrayList<>();
             List<Double> raw = new ArrayList<>();
+            List<Double> kn = new ArrayList<>();
             for (int i = 0; i < rounds; i++) {
                 k.add(records / kindling(spark, kafka, input, work.resolve("k" + i), "out-k" + i));
                 p.add(records / plain(spark, kafka, input, work.resolve("p" + i), "out-p" + i));
+                kn.add(records / kindling(spark, kafka, input, work.resolve("kn" + i), "out-kn" + i, false));
                 raw.add(records / rawLoop(kafka.bootstrapServers(), input, "out-r" + i, records));
-                System.out.printf("round %d: kindling %.0f rec/s, plain spark %.0f rec/s, raw kafka loop %.0f rec/s%n",
-                        i + 1, k.get(i), p.get(i), raw.get(i));
+                System.out.printf("round %d: kindling %.0f rec/s, plain spark %.0f rec/s, kindling without decoder %.0f rec/s, raw kafka loop %.0f rec/s%n",
+                        i + 1, k.get(i), p.get(i), kn.get(i), raw.get(i));
             }
+            System.out.printf("kindling without decoder (median): %.0f rec/s, / plain spark = %.3f%n", median(kn), median(kn) / median(p));
             double mk = median(k);
             double mp = median(p);
             double mr = median(raw);
@@ -107,12 +112,21 @@ public final class StreamingBench {
 
     /** Seconds the Kindling runner takes to process the whole topic with an available-now trigger. */
     static double kindling(SparkSession spark, KafkaBroker kafka, String input, Path checkpoint, String output) throws Exception {
+        return kindling(spark, kafka, input, checkpoint, output, true);
+    }
+
+    /**
+     * @param decode true: {@code RecordDecoder.text()} (UTF-8 check + dead-letter count); false: no decoder,
+     *               the SQL casts the value itself (what the plain query does)
+     */
+    static double kindling(SparkSession spark, KafkaBroker kafka, String input, Path checkpoint, String output, boolean decode)
+            throws Exception {
         Connectors c = Connectors.builtIn();
         String uri = "kafka://" + kafka.bootstrapServers() + "/";
         StreamingRunner runner = StreamingRunner.builder("bench-" + output)
                 .source(c.source(uri + input))
-                .decoder(RecordDecoder.text())
-                .process(Processor.sql(SQL))
+                .decoder(decode ? RecordDecoder.text() : RecordDecoder.none())
+                .process(decode ? Processor.sql(SQL) : Processor.sql("SELECT CAST(value AS STRING) AS value FROM input").andThen(Processor.sql(SQL)))
                 .sink(c.sink(uri + output + "?keyColumn=word"))
                 .checkpoint(checkpoint.toString())
                 .trigger(StreamTrigger.availableNow())

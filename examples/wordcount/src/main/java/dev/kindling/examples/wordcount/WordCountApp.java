@@ -55,6 +55,11 @@ public final class WordCountApp {
     /** The processor both queries run. */
     public static final String SQL = "SELECT word, count(*) AS count FROM "
             + "(SELECT explode(split(lower(trim(value)), '\\\\s+')) AS word FROM input) WHERE word <> '' GROUP BY word";
+    /**
+     * How long a stop waits for a running micro-batch. Short, because with the embedded broker the
+     * broker's own shutdown hook may stop it while a batch still talks to it.
+     */
+    static final java.time.Duration STOP_GRACE = java.time.Duration.ofSeconds(5);
     /** The largest {@code n} of {@code GET /top}. */
     public static final int MAX_TOP = 100;
 
@@ -94,6 +99,7 @@ public final class WordCountApp {
                 .deadLetters(c.sink(kafka + settings.get(WordCountSettings.DEAD_LETTERS_TOPIC)))
                 .checkpoint(checkpoint.resolve("table").toString())
                 .trigger(trigger)
+                .stopGrace(STOP_GRACE)
                 .build();
         StreamingRunner kappaRunner = StreamingRunner.builder("kappa")
                 .source(c.source(kafka + words))
@@ -102,6 +108,7 @@ public final class WordCountApp {
                 .sink(c.sink(kafka + settings.get(WordCountSettings.COUNTS_TOPIC) + "?keyColumn=word"))
                 .checkpoint(checkpoint.resolve("kappa").toString())
                 .trigger(trigger)
+                .stopGrace(STOP_GRACE)
                 .build();
         String page = page();
         ControlPlane plane = ControlPlane.builder("wordcount")

@@ -1,0 +1,264 @@
+package dev.kindling.streaming;
+
+import dev.kindling.connect.JdbcEndpoint;
+import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.DeliveryGuarantee;
+import dev.kindling.ipp.KindlingException;
+import dev.kindling.ipp.StreamWritable;
+import dev.kindling.streaming.internal.TableStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A streaming query's result, kept as a small table in the driver and served over HTTP
+ * ({@code GET /tables/{name}?orderBy=COL&desc=true&limit=N}, see {@link StreamingRoutes}).
+ *
+ * <pre>{@code
+ * QueryableTable counts = QueryableTable.keyedBy("word_counts", "word");
+ * StreamingRunner runner = StreamingRunner.builder("wordcount")
+ *         .source(kafka).decoder(RecordDecoder.text())
+ *         .process(Processor.sql("SELECT word, count(*) AS count FROM (SELECT explode(split(value, ' ')) AS word FROM input) GROUP BY word"))
+ *         .sink(counts).checkpoint("/var/lib/wordcount/checkpoint")
+ *         .build();
+ * runner.start(spark);
+ * List<Map<String, Object>> top = counts.query(new TableQuery(Optional.of("count"), true, 10));
+ * }</pre>
+ *
+ * <p><b>How rows are applied.</b> In {@code complete} mode each micro-batch replaces the table; in
+ * {@code update} (or {@code append}) mode with key columns each row replaces the row with the same
+ * key; without keys rows are appended.
+ *
+ * <p><b>Durability and delivery.</b> The table is written with {@code foreachBatch}. After each
+ * micro-batch the whole table goes to a snapshot in the query's checkpoint folder
+ * ({@code CHECKPOINT/table}), and only then becomes visible; the runner calls {@link #open} before
+ * the query starts, which reloads the newest snapshot. A micro-batch whose id is not above the
+ * snapshot's is one Spark re-runs after a crash: it was already applied and is skipped. Together
+ * with Spark's checkpointed offsets and state this is {@link DeliveryGuarantee#EXACTLY_ONCE}: after
+ * a restart the table holds every accepted record once.
+ *
+ * <p><b>Threads.</b> Micro-batches are applied on the query's thread; {@link #rows()} and
+ * {@link #query} may be called from any thread and see the table as of the last applied batch.
+ * The table is meant for small results (top-N, counts): it holds at most {@code maxRows} rows
+ * (default {@value #DEFAULT_MAX_ROWS}), and a batch that would exceed that fails the query.
+ */
+public final class QueryableTable implements StreamWritable {
+    private static final Logger LOG = LoggerFactory.getLogger(QueryableTable.class);
+
+    /** The default row limit of a table ({@code table:NAME?maxRows=N} sets another). */
+    public static final int DEFAULT_MAX_ROWS = 1_000_000;
+
+    private final String name;
+    private final List<String> keys;
+    private final int maxRows;
+    private volatile State state;
+    private volatile TableStore store;
+    private volatile String outputMode = "update";
+    private final Object writeLock = new Object();
+
+    private record State(long batchId, StructType schema, List<Row> rows) {
+    }
+
+    /**
+     * @param name    the table's name in URLs: letters, digits, {@code _}
+     * @param keys    key columns; rows with the same key replace each other; empty: rows are appended
+     *                (or, in complete mode, the table is replaced each batch)
+     * @param maxRows the most rows the table may hold
+     */
+    public QueryableTable(String name, List<String> keys, int maxRows) {
+        if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new ConfigurationException("a queryable table's name must be letters, digits and underscores, as in table:word_counts; got '" + name + "'");
+        }
+        this.name = name;
+        this.keys = List.copyOf(Objects.requireNonNull(keys, "keys"));
+        this.keys.forEach(k -> JdbcEndpoint.identifier(k, "key column of table '" + name + "'"));
+        if (maxRows < 1) {
+            throw new ConfigurationException("maxRows of table '" + name + "' must be at least 1; got " + maxRows);
+        }
+        this.maxRows = maxRows;
+        this.state = new State(-1, new StructType(), List.of());
+    }
+
+    /** A table whose rows replace each other by {@code keys}, with the default row limit. */
+    public static QueryableTable keyedBy(String name, String... keys) {
+        return new QueryableTable(name, Arrays.asList(keys), DEFAULT_MAX_ROWS);
+    }
+
+    /** The table's name (without {@code table:}). */
+    public String tableName() {
+        return name;
+    }
+
+    public List<String> keys() {
+        return keys;
+    }
+
+    @Override
+    public String name() {
+        return "table:" + name;
+    }
+
+    @Override
+    public DeliveryGuarantee guarantee() {
+        return DeliveryGuarantee.EXACTLY_ONCE;
+    }
+
+    /**
+     * Prepares the table for a query: checks the key columns against {@code schema}, remembers the
+     * output mode, and reloads the newest snapshot from {@code storeDir}. Called by the runner before
+     * each (re)start of the query, on the runner's thread.
+     */
+    public void open(SparkSession spark, StructType schema, String outputMode, String storeDir) {
+        Objects.requireNonNull(spark, "spark");
+        Objects.requireNonNull(schema, "schema");
+        List<String> columns = Arrays.asList(schema.fieldNames());
+        for (String k : keys) {
+            if (!columns.contains(k)) {
+                throw new ConfigurationException("key column '" + k + "' of " + name() + " is not a column of the query's result; columns: " + columns);
+            }
+        }
+        synchronized (writeLock) {
+            this.outputMode = Objects.requireNonNull(outputMode, "outputMode");
+            TableStore s = new TableStore(storeDir, spark.sparkContext().hadoopConfiguration());
+            this.store = s;
+            var latest = s.latest(spark);
+            if (latest.isPresent()) {
+                state = new State(latest.get().batchId(), schema, List.copyOf(latest.get().rows()));
+                LOG.info("table {}: {} row(s) restored from the snapshot of batch {} in {}", name, state.rows().size(),
+                        state.batchId(), s.location());
+            } else {
+                state = new State(-1, schema, List.of());
+            }
+        }
+    }
+
+    @Override
+    public DataStreamWriter<Row> writeStream(Dataset<Row> data) {
+        VoidFunction2<Dataset<Row>, Long> apply = this::apply;
+        return data.writeStream().foreachBatch(apply);
+    }
+
+    /** Applies micro-batch {@code batchId}; see the class javadoc. */
+    void apply(Dataset<Row> batch, long batchId) {
+        TableStore s = store;
+        if (s == null) {
+            throw new ConfigurationException(name() + " was not opened: run it with a StreamingRunner, which gives it a place for its snapshots");
+        }
+        synchronized (writeLock) {
+            State current = state;
+            if (batchId <= current.batchId()) {
+                LOG.info("table {}: batch {} was already applied (snapshot of batch {}); skipped", name, batchId, current.batchId());
+                return;
+            }
+            StructType schema = batch.schema();
+            List<Row> incoming = batch.collectAsList();
+            List<Row> next;
+            if (outputMode.equals("complete")) {
+                next = incoming;
+            } else if (keys.isEmpty()) {
+                next = new ArrayList<>(current.rows());
+                next.addAll(incoming);
+            } else {
+                int[] keyIndexes = keys.stream().mapToInt(schema::fieldIndex).toArray();
+                LinkedHashMap<List<Object>, Row> byKey = new LinkedHashMap<>();
+                for (Row r : current.rows()) {
+                    byKey.put(key(r, current.schema(), keys), r);
+                }
+                for (Row r : incoming) {
+                    List<Object> k = new ArrayList<>(keyIndexes.length);
+                    for (int i : keyIndexes) {
+                        k.add(r.get(i));
+                    }
+                    byKey.put(k, r);
+                }
+                next = new ArrayList<>(byKey.values());
+            }
+            if (next.size() > maxRows) {
+                throw new KindlingException("table " + name + " would hold " + next.size() + " rows after batch " + batchId
+                        + "; its limit is " + maxRows + " (maxRows): aggregate more or raise the limit");
+            }
+            s.save(batchId, schema, next);
+            state = new State(batchId, schema, List.copyOf(next));
+        }
+    }
+
+    private static List<Object> key(Row r, StructType schema, List<String> keys) {
+        List<Object> k = new ArrayList<>(keys.size());
+        for (String c : keys) {
+            k.add(r.get(schema.fieldIndex(c)));
+        }
+        return k;
+    }
+
+    /** The schema of the table's rows (the query's result schema once opened). */
+    public StructType schema() {
+        return state.schema();
+    }
+
+    /** The id of the last micro-batch applied, or -1. */
+    public long lastBatchId() {
+        return state.batchId();
+    }
+
+    /** All rows, as of the last applied batch. */
+    public List<Row> rows() {
+        return state.rows();
+    }
+
+    /** Rows as ordered maps (column name to a JSON-friendly value), sorted and limited as {@code query} says. */
+    public List<Map<String, Object>> query(TableQuery query) {
+        State s = state;
+        List<Row> rows = new ArrayList<>(s.rows());
+        if (query.orderBy().isPresent()) {
+            int index = s.schema().fieldIndex(query.orderBy().get());
+            Comparator<Row> byColumn = (a, b) -> compare(a.get(index), b.get(index));
+            if (query.descending()) {
+                byColumn = byColumn.reversed();
+            }
+            Comparator<Row> order = byColumn;
+            for (StructField f : s.schema().fields()) {
+                int i = s.schema().fieldIndex(f.name());
+                if (i != index && isOrderable(f)) {
+                    order = order.thenComparing((a, b) -> compare(a.get(i), b.get(i)));
+                }
+            }
+            rows.sort(order);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows.subList(0, Math.min(query.limit(), rows.size()))) {
+            out.add(JsonValues.row(r));
+        }
+        return out;
+    }
+
+    private static boolean isOrderable(StructField f) {
+        String t = f.dataType().typeName();
+        return !(t.equals("binary") || t.equals("struct") || t.equals("array") || t.equals("map"));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compare(Object a, Object b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : 1) : -1; // nulls last
+        }
+        return ((Comparable) a).compareTo(b);
+    }
+
+    @Override
+    public String toString() {
+        return name() + (keys.isEmpty() ? "" : "?keys=" + String.join(",", keys));
+    }
+}
