@@ -53,6 +53,7 @@ public final class OnDemandBench {
         int cold = 3;
         int clients = 64;
         int postsPerClient = 20;
+        int thinkMs = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--app-jar" -> appJar = args[++i];
@@ -60,8 +61,9 @@ public final class OnDemandBench {
                 case "--cold" -> cold = Integer.parseInt(args[++i]);
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--posts" -> postsPerClient = Integer.parseInt(args[++i]);
+                case "--think-ms" -> thinkMs = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: OnDemandBench [--app-jar JAR] [--requests N] [--cold K] [--clients C] [--posts P]");
+                    System.err.println("usage: OnDemandBench [--app-jar JAR] [--requests N] [--cold K] [--clients C] [--posts P] [--think-ms T]");
                     System.exit(2);
                 }
             }
@@ -73,11 +75,13 @@ public final class OnDemandBench {
                 "kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
                 "kindling.ondemand.queue-capacity", "100000", "kindling.ondemand.records.max-count", "100000",
                 "kindling.shutdown.grace", "1s")), null).start();
-        while (!service.isReady()) {
+        String base = "http://127.0.0.1:" + service.port();
+        // poll /readyz over HTTP as a load balancer or Kubernetes probe does
+        while (CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
             Thread.sleep(20);
         }
         System.out.printf("service ready in %.1f s (JVM start not included)%n", (System.nanoTime() - t0) / 1e9);
-        String base = "http://127.0.0.1:" + service.port();
         SparkSession spark = SparkSession.active();
 
         // 3. first request after readiness vs steady state
@@ -113,7 +117,7 @@ public final class OnDemandBench {
         }
 
         // 2. async submission latency under concurrent clients
-        asyncSubmissions(base, clients, postsPerClient);
+        asyncSubmissions(base, clients, postsPerClient, thinkMs);
 
         service.shutdown();
         System.exit(0);
@@ -166,7 +170,7 @@ public final class OnDemandBench {
         return times;
     }
 
-    private static void asyncSubmissions(String base, int clients, int postsPerClient) throws Exception {
+    private static void asyncSubmissions(String base, int clients, int postsPerClient, int thinkMs) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<List<Double>>> futures = new ArrayList<>();
@@ -184,6 +188,9 @@ public final class OnDemandBench {
                     if (r.statusCode() != 202) {
                         throw new IllegalStateException("POST answered " + r.statusCode() + ": " + r.body());
                     }
+                    if (thinkMs > 0) {
+                        Thread.sleep(thinkMs);
+                    }
                 }
                 return times;
             }));
@@ -196,9 +203,35 @@ public final class OnDemandBench {
         }
         double wall = (System.nanoTime() - s) / 1e9;
         pool.shutdown();
-        System.out.printf("%n[2] POST /jobs/sparkpi (10^8 samples each) from %d concurrent clients, %d posts: all 202%n", clients, all.size());
+        System.out.printf("%n[2] POST /jobs/sparkpi (10^8 samples each) from %d concurrent clients, %d posts, think time %d ms: all 202%n",
+                clients, all.size(), thinkMs);
         System.out.printf("    median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms (goal p99 <= 10 ms); %.0f posts/s%n",
                 median(all), percentile(all, 90), percentile(all, 99), Collections.max(all), all.size() / wall);
+        // the server's own view: time from the request's arrival in the handler chain to its answer (mean only)
+        String metrics = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double count = metricValue(metrics, "http_server_requests_seconds_count", "route=\"/jobs/{name}\"", "status=\"202\"");
+        double sum = metricValue(metrics, "http_server_requests_seconds_sum", "route=\"/jobs/{name}\"", "status=\"202\"");
+        if (count > 0) {
+            System.out.printf("    server-side handling time (control plane timer): mean %.2f ms over %.0f requests%n", sum / count * 1000,
+                    count);
+        }
+    }
+
+    private static double metricValue(String metrics, String name, String... labels) {
+        for (String line : metrics.split("\n")) {
+            if (!line.startsWith(name + "{")) {
+                continue;
+            }
+            boolean all = true;
+            for (String l : labels) {
+                all &= line.contains(l);
+            }
+            if (all && line.contains("method=\"POST\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return -1;
     }
 
     private static double median(List<Double> xs) {

@@ -1,0 +1,72 @@
+package dev.kindling.ondemand;
+
+import dev.kindling.config.Setting;
+import java.time.Duration;
+
+/**
+ * The settings of an on-demand service, read through {@link dev.kindling.config.Settings}: each may
+ * be given as a system property (its name), an environment variable or in the {@code KINDLING_CONFIG}
+ * file. The control plane's own settings ({@code PORT}, {@code KINDLING_AUTH_TOKEN}, ...) are in
+ * {@link dev.kindling.service.ControlPlaneSettings}.
+ *
+ * <pre>{@code
+ * KINDLING_ONDEMAND_WORKERS=4 KINDLING_ONDEMAND_QUEUE_CAPACITY=16 java ... MyService
+ * }</pre>
+ */
+public final class OnDemandSettings {
+    private OnDemandSettings() {
+    }
+
+    /** Jobs that run at once. 0 (the default) means the number of cores of this JVM. */
+    public static final Setting<Integer> WORKERS = Setting.integer("kindling.ondemand.workers", 0, 0, 1024,
+            "jobs that run at once; 0 = the number of available cores");
+
+    public static final Setting<Integer> QUEUE_CAPACITY = Setting.integer("kindling.ondemand.queue-capacity", 64, 1, 1_000_000,
+            "jobs that may wait for a worker; when full, submissions get 429 with Retry-After");
+
+    public static final Setting<Duration> DEFAULT_TIMEOUT = Setting.duration("kindling.ondemand.timeout", Duration.ofMinutes(5),
+            "a job's timeout when neither the request (?timeout=) nor the job definition gives one");
+
+    public static final Setting<Duration> MAX_TIMEOUT = Setting.duration("kindling.ondemand.max-timeout", Duration.ofHours(1),
+            "the largest timeout a request may ask for with ?timeout=");
+
+    public static final Setting<Duration> MAX_WAIT = Setting.duration("kindling.ondemand.max-wait", Duration.ofSeconds(60),
+            "the largest ?wait= a POST /jobs/{name} may ask for; also how long a convenience GET route waits");
+
+    public static final Setting<Integer> MAX_RECORDS = Setting.integer("kindling.ondemand.records.max-count", 1000, 1, 10_000_000,
+            "finished job records kept in memory; the oldest are dropped first (queued and running jobs are always kept)");
+
+    public static final Setting<Duration> MAX_RECORD_AGE = Setting.duration("kindling.ondemand.records.max-age", Duration.ofHours(1),
+            "finished job records older than this are dropped from memory");
+
+    public static final Setting<Duration> PROGRESS_INTERVAL = Setting.duration("kindling.ondemand.progress-interval",
+            Duration.ofMillis(200), "how often the progress of running jobs is read from Spark's status tracker and pushed");
+
+    public static final Setting<Duration> RETRY_AFTER = Setting.duration("kindling.ondemand.retry-after", Duration.ofSeconds(1),
+            "the Retry-After a 429 (queue full) answer carries, rounded up to whole seconds");
+
+    public static final Setting<String> STORE_URL = Setting.string("kindling.ondemand.store.url", null,
+            "JDBC URL of the PostgreSQL database of the durable job store (jdbc:postgresql://host:5432/db); unset: records in memory only");
+
+    public static final Setting<String> STORE_USER = Setting.string("kindling.ondemand.store.user", null,
+            "user of the durable job store's database");
+
+    public static final Setting<String> STORE_PASSWORD = Setting.secret("kindling.ondemand.store.password",
+            "password of the durable job store's database");
+
+    public static final Setting<String> STORE_TABLE = Setting.string("kindling.ondemand.store.table", "kindling_jobs",
+            "table of the durable job store (created when missing); a plain SQL identifier");
+
+    /** The name of the job of a configuration-only service ({@link OnDemandMain}). */
+    public static final Setting<String> JOB_NAME = Setting.string("kindling.ondemand.job.name", "query",
+            "configuration-only service: the job's name (POST /jobs/{name})");
+
+    public static final Setting<String> JOB_SOURCE = Setting.string("kindling.ondemand.job.source", null,
+            "configuration-only service: the source URI the job reads, e.g. file:/data/sales?format=parquet; required there");
+
+    public static final Setting<String> JOB_SQL = Setting.string("kindling.ondemand.job.sql", "SELECT * FROM input",
+            "configuration-only service: the SQL run over the source, which it sees as the view 'input'");
+
+    public static final Setting<Integer> JOB_LIMIT = Setting.integer("kindling.ondemand.job.limit", 1000, 1, 1_000_000,
+            "configuration-only service: the most result rows returned (the result says truncated=true when there were more)");
+}
