@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.config.Settings;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.service.ControlPlane;
+import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KindlingPostgresTest;
 import dev.kindling.testkit.KindlingSparkTest;
 import dev.kindling.testkit.PostgresDatabase;
@@ -58,7 +59,7 @@ class DurableStoreIT {
         store.save(new JobStore.StoredJob(status("left-unknown", "gone", JobState.QUEUED, t0.plusSeconds(3), null), "{}", 60_000));
 
         OnDemandService first = start(spark, store);
-        Http http = new Http(first.port(), null);
+        JsonHttp http = new JsonHttp(first.port(), null);
         await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/jobs/left-queued").json().get("state").asText().equals("SUCCEEDED"));
         assertThat(http.get("/jobs/left-queued").json().get("result")).isEqualTo(ControlPlane.json().readTree("{\"evens\":2}"));
         JsonNode running = http.get("/jobs/left-running").json();
@@ -87,7 +88,7 @@ class DurableStoreIT {
 
         OnDemandService second = start(spark, store);
         try {
-            Http http2 = new Http(second.port(), null);
+            JsonHttp http2 = new JsonHttp(second.port(), null);
             await().atMost(Duration.ofSeconds(30)).until(() -> http2.get("/jobs/" + waiting).json().get("state").asText().equals("SUCCEEDED"));
             assertThat(http2.get("/jobs/" + waiting).json().get("result")).isEqualTo(ControlPlane.json().readTree("{\"evens\":4}"));
             // finished jobs are read back too

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kindling.config.Settings;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.service.ControlPlane;
+import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KindlingSparkTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,13 +36,13 @@ class OnDemandMainIT {
                 "kindling.ondemand.job.limit", "1"));
         OnDemandService service = OnDemandMain.fromSettings(settings, spark).start();
         try {
-            Http http = new Http(service.port(), null);
+            JsonHttp http = new JsonHttp(service.port(), null);
             await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/readyz").status() == 200);
-            Http.Response r = http.post("/jobs/sales?wait=20s", "");
+            JsonHttp.Response r = http.post("/jobs/sales?wait=20s", "");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.json().get("result")).isEqualTo(ControlPlane.json().readTree(
                     "{\"rows\":[{\"region\":\"north\",\"total\":6}],\"truncated\":true}"));
-            Http.Response sync = http.get("/sales");
+            JsonHttp.Response sync = http.get("/sales");
             assertThat(sync.json()).isEqualTo(ControlPlane.json().readTree("{\"rows\":[{\"region\":\"north\",\"total\":6}],\"truncated\":true}"));
         } finally {
             service.shutdown();

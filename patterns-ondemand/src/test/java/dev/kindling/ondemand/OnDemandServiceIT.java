@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.config.Settings;
 import dev.kindling.ipp.Processor;
 import dev.kindling.service.ControlPlane;
+import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KindlingSparkTest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class OnDemandServiceIT {
     }
 
     static OnDemandService service;
-    static Http http;
+    static JsonHttp http;
     static SparkSession spark;
 
     @BeforeAll
@@ -88,7 +89,7 @@ class OnDemandServiceIT {
                 .syncRoute("/count", "count")
                 .build()
                 .start();
-        http = new Http(service.port(), TOKEN);
+        http = new JsonHttp(service.port(), TOKEN);
         await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/readyz").status() == 200);
     }
 
@@ -118,7 +119,7 @@ class OnDemandServiceIT {
     }
 
     private static String startSpin() {
-        Http.Response r = http.post("/jobs/spin", "{\"partitions\": 4}");
+        JsonHttp.Response r = http.post("/jobs/spin", "{\"partitions\": 4}");
         assertThat(r.status()).isEqualTo(202);
         String id = r.json().get("id").asText();
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -130,7 +131,7 @@ class OnDemandServiceIT {
 
     @Test
     void readinessCameAfterTheWarmUpAndJobsRunInTheirFairPool() {
-        Http.Response ready = http.get("/readyz");
+        JsonHttp.Response ready = http.get("/readyz");
         assertThat(ready.status()).isEqualTo(200);
         assertThat(ready.json().get("checks").get("spark").asText()).isEqualTo("ready");
         assertThat(spark.sparkContext().getSchedulingMode().toString()).isEqualTo("FAIR");
@@ -140,7 +141,7 @@ class OnDemandServiceIT {
 
     @Test
     void postWithWaitAnswersTheFinishedJob() throws Exception {
-        Http.Response r = http.post("/jobs/count?wait=20s", "{\"n\": 10}");
+        JsonHttp.Response r = http.post("/jobs/count?wait=20s", "{\"n\": 10}");
         assertThat(r.status()).isEqualTo(200);
         JsonNode j = r.json();
         assertThat(j.get("state").asText()).isEqualTo("SUCCEEDED");
@@ -154,7 +155,7 @@ class OnDemandServiceIT {
 
     @Test
     void postAnswers202AtOnceAndTheJobCanBePolled() throws Exception {
-        Http.Response r = http.post("/jobs/count", "{\"n\": 100}");
+        JsonHttp.Response r = http.post("/jobs/count", "{\"n\": 100}");
         assertThat(r.status()).isEqualTo(202);
         String id = r.json().get("id").asText();
         assertThat(r.header("Location")).isEqualTo("/jobs/" + id);
@@ -169,17 +170,17 @@ class OnDemandServiceIT {
 
     @Test
     void syncRouteAnswersTheResultItself() throws Exception {
-        Http.Response r = http.get("/count?n=20");
+        JsonHttp.Response r = http.get("/count?n=20");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json()).isEqualTo(json("{\"n\":20,\"evens\":10}"));
-        Http.Response bad = http.get("/count?n=0");
+        JsonHttp.Response bad = http.get("/count?n=0");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("field").asText()).isEqualTo("n");
     }
 
     @Test
     void aFailingJobEndsFailedWithItsError() {
-        Http.Response r = http.post("/jobs/boom?wait=20s", "{}");
+        JsonHttp.Response r = http.post("/jobs/boom?wait=20s", "{}");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("state").asText()).isEqualTo("FAILED");
         assertThat(r.json().get("error").get("type").asText()).isEqualTo("IllegalStateException");
@@ -189,10 +190,10 @@ class OnDemandServiceIT {
 
     @Test
     void rowsJobTakesTheBodyAsItsSourceAndAnswersTheRows() throws Exception {
-        Http.Response r = http.post("/jobs/double?wait=20s", "[{\"id\": 3}, {\"id\": 1}, {\"id\": 2}]");
+        JsonHttp.Response r = http.post("/jobs/double?wait=20s", "[{\"id\": 3}, {\"id\": 1}, {\"id\": 2}]");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("result")).isEqualTo(json("{\"rows\":[{\"id\":1,\"twice\":2},{\"id\":2,\"twice\":4}],\"truncated\":true}"));
-        Http.Response bad = http.post("/jobs/double?wait=20s", "[1, 2]");
+        JsonHttp.Response bad = http.post("/jobs/double?wait=20s", "[1, 2]");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("field").asText()).isEqualTo("[0]");
     }
@@ -200,7 +201,7 @@ class OnDemandServiceIT {
     @Test
     void badInputGetsAClearErrorAndNothingIsQueued() {
         int before = http.get("/jobs?limit=100").json().get("total").asInt();
-        Http.Response unknownJob = http.post("/jobs/nope", "{}");
+        JsonHttp.Response unknownJob = http.post("/jobs/nope", "{}");
         assertThat(unknownJob.status()).isEqualTo(404);
         assertThat(unknownJob.header("Content-Type")).startsWith("application/problem+json");
         assertThat(unknownJob.json().get("detail").asText()).startsWith("no job is named 'nope'");
@@ -209,48 +210,48 @@ class OnDemandServiceIT {
         assertThat(http.delete("/jobs/no-such-id").status()).isEqualTo(404);
         assertThat(http.get("/jobs/no-such-id/events").status()).isEqualTo(404);
 
-        Http.Response malformed = http.post("/jobs/count", "{\"n\": 1");
+        JsonHttp.Response malformed = http.post("/jobs/count", "{\"n\": 1");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.json().get("detail").asText()).startsWith("malformed JSON");
 
-        Http.Response outOfRange = http.post("/jobs/count", "{\"n\": 0}");
+        JsonHttp.Response outOfRange = http.post("/jobs/count", "{\"n\": 0}");
         assertThat(outOfRange.status()).isEqualTo(400);
         assertThat(outOfRange.json().get("field").asText()).isEqualTo("n");
         assertThat(outOfRange.json().get("allowed").asText()).isEqualTo("1..1000000");
         assertThat(outOfRange.json().get("detail").asText()).isEqualTo("'n' is 0; allowed: 1..1000000");
 
-        Http.Response wrongType = http.post("/jobs/count", "{\"n\": \"many\"}");
+        JsonHttp.Response wrongType = http.post("/jobs/count", "{\"n\": \"many\"}");
         assertThat(wrongType.status()).isEqualTo(400);
         assertThat(wrongType.json().get("field").asText()).isEqualTo("n");
 
-        Http.Response unknownField = http.post("/jobs/count", "{\"n\": 3, \"m\": 1}");
+        JsonHttp.Response unknownField = http.post("/jobs/count", "{\"n\": 3, \"m\": 1}");
         assertThat(unknownField.status()).isEqualTo(400);
         assertThat(unknownField.json().get("field").asText()).isEqualTo("m");
         assertThat(unknownField.json().get("allowed").asText()).isEqualTo("n");
 
-        Http.Response notAnObject = http.post("/jobs/count", "[1]");
+        JsonHttp.Response notAnObject = http.post("/jobs/count", "[1]");
         assertThat(notAnObject.status()).isEqualTo(400);
 
-        Http.Response tooBig = http.post("/jobs/count", "{\"n\": 1, \"pad\": \"" + "x".repeat(3000) + "\"}");
+        JsonHttp.Response tooBig = http.post("/jobs/count", "{\"n\": 1, \"pad\": \"" + "x".repeat(3000) + "\"}");
         assertThat(tooBig.status()).isEqualTo(413);
 
         assertThat(http.method("PUT", "/jobs/count").status()).isEqualTo(405);
         assertThat(http.method("PATCH", "/jobs/some-id").status()).isEqualTo(405);
 
-        Http.Response noToken = http.postWithoutToken("/jobs/count", "{\"n\": 1}");
+        JsonHttp.Response noToken = http.postWithoutToken("/jobs/count", "{\"n\": 1}");
         assertThat(noToken.status()).isEqualTo(401);
 
-        Http.Response badWait = http.post("/jobs/count?wait=soon", "{\"n\": 1}");
+        JsonHttp.Response badWait = http.post("/jobs/count?wait=soon", "{\"n\": 1}");
         assertThat(badWait.status()).isEqualTo(400);
         assertThat(badWait.json().get("field").asText()).isEqualTo("wait");
-        Http.Response longWait = http.post("/jobs/count?wait=31s", "{\"n\": 1}");
+        JsonHttp.Response longWait = http.post("/jobs/count?wait=31s", "{\"n\": 1}");
         assertThat(longWait.status()).isEqualTo(400);
         assertThat(longWait.json().get("allowed").asText()).isEqualTo("1ms..30000ms");
-        Http.Response longTimeout = http.post("/jobs/count?timeout=2m", "{\"n\": 1}");
+        JsonHttp.Response longTimeout = http.post("/jobs/count?timeout=2m", "{\"n\": 1}");
         assertThat(longTimeout.status()).isEqualTo(400);
         assertThat(longTimeout.json().get("field").asText()).isEqualTo("timeout");
 
-        Http.Response badState = http.get("/jobs?state=DONE");
+        JsonHttp.Response badState = http.get("/jobs?state=DONE");
         assertThat(badState.status()).isEqualTo(400);
         assertThat(badState.json().get("field").asText()).isEqualTo("state");
         assertThat(http.get("/jobs?limit=0").status()).isEqualTo(400);
@@ -265,7 +266,7 @@ class OnDemandServiceIT {
         int[] sparkJobs = spark.sparkContext().statusTracker().getJobIdsForGroup(spin);
         assertThat(sparkJobs).isNotEmpty();
 
-        Http.Response cancelled = http.delete("/jobs/" + spin);
+        JsonHttp.Response cancelled = http.delete("/jobs/" + spin);
         assertThat(cancelled.status()).isEqualTo(200);
         assertThat(cancelled.json().get("state").asText()).isEqualTo("CANCELLED");
         assertThat(cancelled.json().has("error")).isFalse();
@@ -275,7 +276,7 @@ class OnDemandServiceIT {
             assertThat(spark.sparkContext().statusTracker().getJobInfo(id).get().status().toString()).isEqualTo("FAILED");
         }
         // the only worker is free again: the next job runs
-        Http.Response next = http.post("/jobs/count?wait=20s", "{\"n\": 6}");
+        JsonHttp.Response next = http.post("/jobs/count?wait=20s", "{\"n\": 6}");
         assertThat(next.status()).isEqualTo(200);
         assertThat(next.json().get("state").asText()).isEqualTo("SUCCEEDED");
         assertThat(http.delete("/jobs/" + spin).status()).isEqualTo(409);
@@ -285,14 +286,14 @@ class OnDemandServiceIT {
     @Test
     void aCancelledQueuedJobNeverStarts() {
         String spin = startSpin();
-        Http.Response queued = http.post("/jobs/count", "{\"n\": 8}");
+        JsonHttp.Response queued = http.post("/jobs/count", "{\"n\": 8}");
         String id = queued.json().get("id").asText();
         assertThat(queued.json().get("state").asText()).isEqualTo("QUEUED");
-        Http.Response cancelled = http.delete("/jobs/" + id);
+        JsonHttp.Response cancelled = http.delete("/jobs/" + id);
         assertThat(cancelled.status()).isEqualTo(200);
         assertThat(cancelled.json().get("state").asText()).isEqualTo("CANCELLED");
         assertThat(http.delete("/jobs/" + spin).status()).isEqualTo(200);
-        Http.Response after = http.post("/jobs/count?wait=20s", "{\"n\": 2}");
+        JsonHttp.Response after = http.post("/jobs/count?wait=20s", "{\"n\": 2}");
         assertThat(after.json().get("state").asText()).isEqualTo("SUCCEEDED");
         JsonNode never = http.get("/jobs/" + id).json();
         assertThat(never.get("state").asText()).isEqualTo("CANCELLED");
@@ -304,17 +305,17 @@ class OnDemandServiceIT {
         String spin = startSpin();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<Http.Response>> posts = new ArrayList<>();
+            List<Future<JsonHttp.Response>> posts = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 posts.add(pool.submit(() -> http.post("/jobs/count", "{\"n\": 3}")));
             }
-            List<Http.Response> responses = new ArrayList<>();
-            for (Future<Http.Response> f : posts) {
+            List<JsonHttp.Response> responses = new ArrayList<>();
+            for (Future<JsonHttp.Response> f : posts) {
                 responses.add(f.get());
             }
-            Map<Integer, Long> byStatus = responses.stream().collect(Collectors.groupingBy(Http.Response::status, Collectors.counting()));
+            Map<Integer, Long> byStatus = responses.stream().collect(Collectors.groupingBy(JsonHttp.Response::status, Collectors.counting()));
             assertThat(byStatus).isEqualTo(Map.of(202, 2L, 429, 14L));
-            Http.Response rejected = responses.stream().filter(r -> r.status() == 429).findFirst().orElseThrow();
+            JsonHttp.Response rejected = responses.stream().filter(r -> r.status() == 429).findFirst().orElseThrow();
             assertThat(rejected.header("Retry-After")).isEqualTo("1");
             assertThat(rejected.json().get("detail").asText()).startsWith("the job queue is full (2 jobs waiting)");
         } finally {
@@ -328,7 +329,7 @@ class OnDemandServiceIT {
 
     @Test
     void aJobPastItsTimeoutFailsWithReasonTimeoutAndItsSparkWorkIsCancelled() {
-        Http.Response r = http.post("/jobs/spin?timeout=1500ms", "{\"partitions\": 2}");
+        JsonHttp.Response r = http.post("/jobs/spin?timeout=1500ms", "{\"partitions\": 2}");
         String id = r.json().get("id").asText();
         await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/jobs/" + id).json().get("state").asText().equals("FAILED"));
         JsonNode j = http.get("/jobs/" + id).json();

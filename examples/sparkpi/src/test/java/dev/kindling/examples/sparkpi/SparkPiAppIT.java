@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.config.Settings;
 import dev.kindling.ondemand.OnDemandService;
 import dev.kindling.service.ControlPlane;
+import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KindlingSparkTest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 @KindlingSparkTest
 class SparkPiAppIT {
     static OnDemandService service;
-    static Http http;
+    static JsonHttp http;
     static SparkSession spark;
 
     @BeforeAll
@@ -29,7 +30,7 @@ class SparkPiAppIT {
         spark = session;
         service = SparkPiApp.service(Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
                 "kindling.ondemand.workers", "2")), session).start();
-        http = new Http(service.port(), null);
+        http = new JsonHttp(service.port(), null);
         await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/readyz").status() == 200);
     }
 
@@ -40,7 +41,7 @@ class SparkPiAppIT {
 
     @Test
     void bannerListsTheLinks() throws Exception {
-        Http.Response r = http.get("/");
+        JsonHttp.Response r = http.get("/");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("service").asText()).isEqualTo("sparkpi");
         assertThat(r.json().get("links")).isEqualTo(ControlPlane.json().readTree("""
@@ -51,7 +52,7 @@ class SparkPiAppIT {
 
     @Test
     void syncCallWithDefaults() {
-        Http.Response r = http.get("/sparkpi");
+        JsonHttp.Response r = http.get("/sparkpi");
         assertThat(r.status()).isEqualTo(200);
         List<String> fields = new ArrayList<>();
         r.json().fieldNames().forEachRemaining(fields::add);
@@ -65,7 +66,7 @@ class SparkPiAppIT {
 
     @Test
     void largeSampleIsWithinToleranceOfPi() {
-        Http.Response r = http.get("/sparkpi?samples=20000000&partitions=4");
+        JsonHttp.Response r = http.get("/sparkpi?samples=20000000&partitions=4");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("samples").asLong()).isEqualTo(20_000_000L);
         assertThat(r.json().get("partitions").asInt()).isEqualTo(4);
@@ -83,20 +84,20 @@ class SparkPiAppIT {
                 "/sparkpi?samples=lots", new String[] {"samples", "a value of type Long"},
                 "/sparkpi?seed=1", new String[] {"seed", "partitions, samples"});
         cases.forEach((path, expected) -> {
-            Http.Response r = http.get(path);
+            JsonHttp.Response r = http.get(path);
             assertThat(r.status()).as(path).isEqualTo(400);
             assertThat(r.header("Content-Type")).as(path).startsWith("application/problem+json");
             assertThat(r.json().get("field").asText()).as(path).isEqualTo(expected[0]);
             assertThat(r.json().get("allowed").asText()).as(path).isEqualTo(expected[1]);
         });
-        Http.Response body = http.post("/jobs/sparkpi", "{\"samples\": 0, \"partitions\": 2}");
+        JsonHttp.Response body = http.post("/jobs/sparkpi", "{\"samples\": 0, \"partitions\": 2}");
         assertThat(body.status()).isEqualTo(400);
         assertThat(body.json().get("detail").asText()).isEqualTo("'samples' is 0; allowed: 1..10000000000");
     }
 
     @Test
     void asyncJobShowsProgressAndCanBeCancelled() {
-        Http.Response r = http.post("/jobs/sparkpi", "{\"samples\": 10000000000, \"partitions\": 400}");
+        JsonHttp.Response r = http.post("/jobs/sparkpi", "{\"samples\": 10000000000, \"partitions\": 400}");
         assertThat(r.status()).isEqualTo(202);
         String id = r.json().get("id").asText();
         await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/jobs/" + id).json().get("progress").get("tasksCompleted").asInt() > 0);
@@ -111,7 +112,7 @@ class SparkPiAppIT {
 
     @Test
     void asyncJobWithWaitAnswersTheResult() {
-        Http.Response r = http.post("/jobs/sparkpi?wait=30s", "{\"samples\": 1000000, \"partitions\": 2}");
+        JsonHttp.Response r = http.post("/jobs/sparkpi?wait=30s", "{\"samples\": 1000000, \"partitions\": 2}");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("state").asText()).isEqualTo("SUCCEEDED");
         assertThat(r.json().get("result").get("samples").asLong()).isEqualTo(1_000_000L);

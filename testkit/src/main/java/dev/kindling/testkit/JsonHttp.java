@@ -1,7 +1,7 @@
-package dev.kindling.ondemand;
+package dev.kindling.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kindling.service.ControlPlane;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,10 +9,26 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small real-HTTP client for the tests. */
-final class Http {
-    record Response(int status, JsonNode json, String body, HttpResponse<String> raw) {
-        String header(String name) {
+/**
+ * A small HTTP client for tests of services over a real socket: JSON bodies parsed, an optional
+ * bearer token sent on mutating requests.
+ *
+ * <pre>{@code
+ * JsonHttp http = new JsonHttp(service.port(), "t0ken");
+ * JsonHttp.Response r = http.post("/jobs/sparkpi?wait=30s", "{\"samples\": 1000}");
+ * assertThat(r.status()).isEqualTo(200);
+ * assertThat(r.json().get("state").asText()).isEqualTo("SUCCEEDED");
+ * }</pre>
+ *
+ * <p>Thread-safe; every call blocks for at most 60 seconds.
+ */
+public final class JsonHttp {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A response: status, the body parsed when it is JSON (else null), the body as text, the raw response. */
+    public record Response(int status, JsonNode json, String body, HttpResponse<String> raw) {
+        /** The first value of a header, or null. */
+        public String header(String name) {
             return raw.headers().firstValue(name).orElse(null);
         }
     }
@@ -21,33 +37,34 @@ final class Http {
     private final String base;
     private final String token;
 
-    Http(int port, String token) {
+    /** A client for {@code http://127.0.0.1:PORT}; {@code token} (may be null) goes on POST, DELETE and other mutating calls. */
+    public JsonHttp(int port, String token) {
         this.base = "http://127.0.0.1:" + port;
         this.token = token;
     }
 
-    Response get(String path) {
+    public Response get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), false);
     }
 
-    Response post(String path, String body) {
+    public Response post(String path, String body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)), true);
     }
 
-    Response postWithoutToken(String path, String body) {
+    public Response postWithoutToken(String path, String body) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body)), false);
     }
 
-    Response delete(String path) {
+    public Response delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), true);
     }
 
-    Response method(String method, String path) {
+    public Response method(String method, String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody()), true);
     }
 
-    HttpResponse<java.util.stream.Stream<String>> lines(String path) throws IOException, InterruptedException {
+    public HttpResponse<java.util.stream.Stream<String>> lines(String path) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).GET().build(),
                 HttpResponse.BodyHandlers.ofLines());
     }
@@ -61,7 +78,7 @@ final class Http {
             JsonNode json = null;
             String ct = r.headers().firstValue("Content-Type").orElse("");
             if (ct.contains("json") && !r.body().isEmpty()) {
-                json = ControlPlane.json().readTree(r.body());
+                json = JSON.readTree(r.body());
             }
             return new Response(r.statusCode(), json, r.body(), r);
         } catch (IOException e) {
