@@ -36,7 +36,8 @@ class KafkaConnectorIT {
     void batchRoundTripKeepsKeyValueHeadersAndOffsets(KafkaBroker kafka, SparkSession spark) {
         String topic = kafka.createUniqueTopic("roundtrip", 1);
         Dataset<Row> out = spark.sql("SELECT CAST(id AS STRING) AS key, CAST(id * 10 AS STRING) AS value, "
-                + "array(named_struct('key', 'origin', 'value', CAST('test' AS BINARY))) AS headers FROM range(3)");
+                + "array(named_struct('key', 'origin', 'value', CAST('test' AS BINARY))) AS headers FROM range(3)")
+                .coalesce(1); // one writer task, so the offsets follow the ids
         WriteResult written = ((BatchWritable) connectors.sink(uri(kafka, topic))).write(out, 0);
         assertThat(written).isEqualTo(new WriteResult(0, 3));
 
