@@ -63,10 +63,21 @@ public final class ContinuousService {
      * (register {@code spark.stop()} there).
      */
     public static ControlPlane start(ContinuousRunner runner, Settings settings, ControlPlane.Builder extra) {
+        ControlPlane plane = contribute(runner, settings, extra).build().start();
+        startRunner(runner, settings, plane);
+        return plane;
+    }
+
+    /**
+     * Adds the runner's routes, readiness check and shutdown action to {@code plane} without building
+     * it, for a process that serves more than one runner on one control plane (the recommender serves
+     * its modeler and an on-demand predictor). Once the plane is started, call {@link #startRunner}.
+     */
+    public static ControlPlane.Builder contribute(ContinuousRunner runner, Settings settings, ControlPlane.Builder plane) {
         Objects.requireNonNull(runner, "runner");
         Objects.requireNonNull(settings, "settings");
         Duration grace = settings.get(ControlPlaneSettings.SHUTDOWN_GRACE);
-        ControlPlane plane = extra
+        return plane
                 .settings(settings)
                 .readiness("continuous-runner", runner::isReady)
                 .routes(r -> {
@@ -75,15 +86,16 @@ public final class ContinuousService {
                     r.post("/pause", ctx -> ctx.json(alive(runner::pause)));
                     r.post("/resume", ctx -> ctx.json(alive(runner::resume)));
                 })
-                .onShutdown("continuous-runner", () -> runner.stop(grace))
-                .build()
-                .start();
+                .onShutdown("continuous-runner", () -> runner.stop(grace));
+    }
+
+    /** Binds the runner's meters to the started {@code plane} and starts it (paused when {@code kindling.continuous.start-paused}). */
+    public static void startRunner(ContinuousRunner runner, Settings settings, ControlPlane plane) {
         runner.bindTo(plane.meterRegistry());
         if (settings.get(ContinuousSettings.START_PAUSED)) {
             runner.pause();
         }
         runner.start();
-        return plane;
     }
 
     /** {@link #start(ContinuousRunner, Settings, ControlPlane.Builder)} with a plain control plane named after the pipeline. */

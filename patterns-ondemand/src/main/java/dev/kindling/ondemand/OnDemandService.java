@@ -67,6 +67,7 @@ public final class OnDemandService implements AutoCloseable {
     private final List<Consumer<RoutesConfig>> routes;
     private final JobStore store;
     private final Map<String, String> sparkDefaults;
+    private final ControlPlane.Builder givenPlane;
     private final AtomicBoolean warm = new AtomicBoolean();
     private volatile Throwable warmUpFailure;
     private volatile ControlPlane plane;
@@ -81,6 +82,7 @@ public final class OnDemandService implements AutoCloseable {
         this.routes = List.copyOf(b.routes);
         this.store = store;
         this.sparkDefaults = Map.copyOf(b.sparkDefaults);
+        this.givenPlane = b.plane;
     }
 
     public static Builder builder(String serviceName) {
@@ -115,7 +117,7 @@ public final class OnDemandService implements AutoCloseable {
                 settings.get(OnDemandSettings.RETRY_AFTER));
         Duration grace = settings.get(ControlPlaneSettings.SHUTDOWN_GRACE);
         JobManager[] holder = new JobManager[1];
-        ControlPlane.Builder pb = ControlPlane.builder(serviceName).settings(settings)
+        ControlPlane.Builder pb = (givenPlane != null ? givenPlane : ControlPlane.builder(serviceName)).settings(settings)
                 .readiness("spark", () -> !session.sparkContext().isStopped() && warm.get());
         if (givenSpark == null) {
             pb.onShutdown("spark", session::stop);
@@ -281,6 +283,7 @@ public final class OnDemandService implements AutoCloseable {
         private final List<Consumer<RoutesConfig>> routes = new ArrayList<>();
         private final Map<String, String> sparkDefaults = new LinkedHashMap<>();
         private JobStore store;
+        private ControlPlane.Builder plane;
 
         private Builder(String serviceName) {
             this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
@@ -335,6 +338,16 @@ public final class OnDemandService implements AutoCloseable {
         /** A durable job store; default: the one the settings name ({@code kindling.ondemand.store.url}), else none. */
         public Builder store(JobStore store) {
             this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Serve on this control plane instead of a new one, so that one process can offer the job API
+         * next to other routes, readiness checks and shutdown actions (another runner's, say). The
+         * service adds its own to the builder and builds and starts it in {@link OnDemandService#start()}.
+         */
+        public Builder controlPlane(ControlPlane.Builder plane) {
+            this.plane = Objects.requireNonNull(plane, "plane");
             return this;
         }
 

@@ -5,6 +5,10 @@ import dev.kindling.config.Setting;
 import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.KindlingException;
+import dev.kindling.ondemand.JobDefinition;
+import dev.kindling.ondemand.JobState;
+import dev.kindling.ondemand.JobStatus;
+import dev.kindling.ondemand.OnDemandService;
 import dev.kindling.service.ControlPlane;
 import dev.kindling.service.Problem;
 import dev.kindling.service.ProblemException;
@@ -15,22 +19,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.spark.ml.recommendation.ALSModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,7 +40,10 @@ import scala.collection.Iterator;
  *
  * <pre>{@code
  * Predictor predictor = new Predictor(spark, endpoint);
- * ControlPlane.builder("recommender").routes(predictor::routes)...
+ * OnDemandService service = OnDemandService.builder("recommender").spark(spark)
+ *         .job(predictor.ranksJob()).job(predictor.ratingsJob()).routes(predictor::routes)
+ *         .build().start();
+ * predictor.attach(service);
  * }</pre>
  *
  * <p>HTTP API:
@@ -55,49 +52,71 @@ import scala.collection.Iterator;
  *       (K 1..100, default 10);</li>
  *   <li>{@code POST /predictions/ratings {"user": U, "products": [P, ...]}} — predicted ratings (1..1000
  *       products; an unknown product gets {@code "rating": null, "known": false});</li>
- *   <li>both answer {@code 202} with {@code Location: /predictions/jobs/ID}; with {@code ?wait=10s}
+ *   <li>both run as jobs {@code ranks} and {@code ratings} of the on-demand pattern
+ *       (kindling-ondemand) and answer {@code 202} with {@code Location: /jobs/ID}; with {@code ?wait=10s}
  *       (at most 60 s) they answer {@code 200} with the finished job when it ends in time;</li>
- *   <li>{@code GET /predictions/jobs/ID} — {@code state} QUEUED, RUNNING, SUCCEEDED (with {@code result})
- *       or FAILED (with {@code error});</li>
+ *   <li>{@code GET /jobs/ID} — the on-demand job API: {@code state} QUEUED, RUNNING, SUCCEEDED (with
+ *       {@code result}) or FAILED (with {@code error}), progress, {@code DELETE} to cancel, {@code /events} for SSE;</li>
  *   <li>{@code GET /models} — the model versions.</li>
  * </ul>
  * An unknown user answers {@code 404} problem+json; no model yet answers {@code 503}; bad input {@code 400}.
  *
- * <p>Threads: requests are validated on Jetty's threads; predictions run on a small pool (2
- * threads, 100 queued, then {@code 429}). The last 1000 jobs are kept in memory. (This is the
- * example's own small job handling; the on-demand pattern module will offer it in general.)
+ * <p>Threads: requests are validated on Jetty's threads (so an unknown user gets its {@code 404}
+ * before anything is queued); predictions run on the on-demand service's workers, with its bounded
+ * queue ({@code 429} when full), timeouts, cancel and job records.
  */
 public final class Predictor implements AutoCloseable {
-    private static final int MAX_JOBS = 1000;
     private static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
     /** A loaded model version with the users and products it knows. */
     record Loaded(long version, ALSModel model, Set<Integer> users, Set<Integer> products) {
     }
 
-    /** A prediction job as {@code GET /predictions/jobs/ID} shows it. */
-    public record Job(String id, String kind, String state, Instant submittedAt, Instant finishedAt, Object result,
-                      Map<String, Object> error) {
+    /** The params of the {@code ranks} job. */
+    public record RanksParams(int user, int topk) {
+    }
+
+    /** The params of the {@code ratings} job. */
+    public record RatingsParams(int user, List<Integer> products) {
     }
 
     private final SparkSession spark;
     private final JdbcEndpoint db;
-    private final ExecutorService pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(100), r -> {
-        Thread t = new Thread(r, "predictor");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Map<String, Job> jobs = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Job> eldest) {
-            return size() > MAX_JOBS;
-        }
-    });
     private volatile Loaded current;
+    private volatile OnDemandService service;
 
     public Predictor(SparkSession spark, JdbcEndpoint db) {
         this.spark = spark;
         this.db = db;
+    }
+
+    /** The on-demand job that ranks products for a user. */
+    public JobDefinition<RanksParams, Map<String, Object>> ranksJob() {
+        return JobDefinition.builder("ranks", RanksParams.class, (ctx, p) -> ranks(known(p.user()), p.user(), p.topk())).build();
+    }
+
+    /** The on-demand job that predicts a user's ratings of given products. */
+    public JobDefinition<RatingsParams, Map<String, Object>> ratingsJob() {
+        return JobDefinition.builder("ratings", RatingsParams.class, (ctx, p) -> ratings(known(p.user()), p.user(), p.products())).build();
+    }
+
+    /** Connects the routes to the started service that runs the jobs. */
+    public void attach(OnDemandService service) {
+        this.service = service;
+    }
+
+    /** The newest model, which must know {@code user} (checked again when the job runs). */
+    private Loaded known(int user) {
+        Loaded model = refresh();
+        if (model == null) {
+            throw new ProblemException(Problem.of(503, "No model yet", "the modeler has not published a model yet; try again later"));
+        }
+        if (!model.users().contains(user)) {
+            throw new ProblemException(Problem.of(404, "Unknown user", "user " + user + " has no ratings in model version "
+                    + model.version() + "; a user is known after the first model trained on their ratings").with("user", user)
+                    .with("modelVersion", model.version()));
+        }
+        return model;
     }
 
     /** The version answering now, or -1 before the first model. */
@@ -144,13 +163,6 @@ public final class Predictor implements AutoCloseable {
     public void routes(RoutesConfig r) {
         r.post("/predictions/ranks", ctx -> submit(ctx, "ranks"));
         r.post("/predictions/ratings", ctx -> submit(ctx, "ratings"));
-        r.get("/predictions/jobs/{id}", ctx -> {
-            Job j = jobs.get(ctx.pathParam("id"));
-            if (j == null) {
-                throw ProblemException.notFound("no prediction job " + ctx.pathParam("id") + " (jobs are kept in memory, the last " + MAX_JOBS + ")");
-            }
-            ctx.json(j);
-        });
         r.get("/models", ctx -> ctx.json(models()));
     }
 
@@ -190,49 +202,19 @@ public final class Predictor implements AutoCloseable {
         int user = intField(body, "user", null, 1, Integer.MAX_VALUE);
         int topk = kind.equals("ranks") ? intField(body, "topk", 10, 1, 100) : 0;
         List<Integer> products = kind.equals("ratings") ? products(body) : List.of();
-        Loaded model = refresh();
-        if (model == null) {
-            throw new ProblemException(Problem.of(503, "No model yet", "the modeler has not published a model yet; try again later"));
+        known(user);
+        OnDemandService jobs = service;
+        if (jobs == null) {
+            throw new ProblemException(Problem.of(503, "Not started", "the predictor is not attached to its job service yet"));
         }
-        if (!model.users().contains(user)) {
-            throw new ProblemException(Problem.of(404, "Unknown user", "user " + user + " has no ratings in model version "
-                    + model.version() + "; a user is known after the first model trained on their ratings").with("user", user)
-                    .with("modelVersion", model.version()));
-        }
-        String id = UUID.randomUUID().toString();
-        Instant submitted = Instant.now();
-        jobs.put(id, new Job(id, kind, "QUEUED", submitted, null, null, null));
-        CompletableFuture<Job> done = new CompletableFuture<>();
-        try {
-            pool.execute(() -> {
-                jobs.put(id, new Job(id, kind, "RUNNING", submitted, null, null, null));
-                Job finished;
-                try {
-                    Object result = kind.equals("ranks") ? ranks(model, user, topk) : ratings(model, user, products);
-                    finished = new Job(id, kind, "SUCCEEDED", submitted, Instant.now(), result, null);
-                } catch (RuntimeException e) {
-                    finished = new Job(id, kind, "FAILED", submitted, Instant.now(), null,
-                            Problem.of(500, "Prediction failed", Failures.rootMessage(e)).toMap());
-                }
-                jobs.put(id, finished);
-                done.complete(finished);
-            });
-        } catch (RejectedExecutionException e) {
-            jobs.remove(id);
-            throw ProblemException.tooManyRequests("100 predictions are queued already; retry shortly");
-        }
-        ctx.header("Location", "/predictions/jobs/" + id);
+        JobStatus status = jobs.submit(kind, kind.equals("ranks") ? new RanksParams(user, topk) : new RatingsParams(user, products));
+        ctx.header("Location", "/jobs/" + status.id());
         if (!wait.isZero()) {
-            try {
-                ctx.status(200).json(done.get(wait.toMillis(), TimeUnit.MILLISECONDS));
-                return;
-            } catch (TimeoutException e) {
-                // not finished in time: 202 below
-            } catch (ExecutionException e) {
-                throw new KindlingException("prediction job " + id + " broke: " + e.getCause(), e.getCause());
-            }
+            status = jobs.await(status.id(), wait);
         }
-        ctx.status(202).json(jobs.get(id));
+        boolean finished = status.state() == JobState.SUCCEEDED || status.state() == JobState.FAILED
+                || status.state() == JobState.CANCELLED;
+        ctx.status(finished ? 200 : 202).json(status);
     }
 
     private Map<String, Object> ranks(Loaded m, int user, int topk) {
@@ -330,6 +312,6 @@ public final class Predictor implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        service = null;
     }
 }

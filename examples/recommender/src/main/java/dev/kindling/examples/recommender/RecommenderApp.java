@@ -5,6 +5,7 @@ import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.connect.Secret;
 import dev.kindling.continuous.ContinuousRunner;
 import dev.kindling.continuous.ContinuousService;
+import dev.kindling.ondemand.OnDemandService;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.service.ControlPlane;
 import dev.kindling.spark.SparkSessions;
@@ -56,12 +57,24 @@ public final class RecommenderApp {
         }
         ContinuousRunner modeler = Modeler.runner(spark, db, modelsDir, params, settings.get(RecommenderSettings.INTERVAL)).build();
         Predictor predictor = new Predictor(spark, db);
-        ControlPlane cp = ContinuousService.start(modeler, settings, plane
+        // One control plane serves both: the modeler's /status, /cycles, /pause, /resume and the
+        // on-demand job API (/jobs/...) behind the predictor's /predictions routes.
+        ControlPlane.Builder shared = ContinuousService.contribute(modeler, settings, plane
+                .onShutdown("generator", generator::stop)
+                .onShutdown("predictor", predictor::close));
+        OnDemandService predictions = OnDemandService.builder("recommender")
+                .settings(settings)
+                .spark(spark)
+                .controlPlane(shared)
+                .job(predictor.ranksJob())
+                .job(predictor.ratingsJob())
                 .routes(predictor::routes)
-                .onShutdown("predictor", predictor::close)
-                .onShutdown("generator", generator::stop));
+                .build()
+                .start();
+        predictor.attach(predictions);
+        ContinuousService.startRunner(modeler, settings, predictions.controlPlane());
         generator.start(db, settings.get(RecommenderSettings.GENERATOR_RATE));
-        return new Parts(cp, modeler, predictor, generator);
+        return new Parts(predictions.controlPlane(), modeler, predictor, generator);
     }
 
     private static long count(JdbcEndpoint db) {

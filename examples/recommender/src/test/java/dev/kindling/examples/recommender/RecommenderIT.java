@@ -128,7 +128,7 @@ class RecommenderIT {
             HttpResponse<String> accepted = post("/predictions/ranks", "{\"user\": 201, \"topk\": 2}");
             assertThat(accepted.statusCode()).isEqualTo(202);
             String location = accepted.headers().firstValue("Location").orElseThrow();
-            assertThat(location).startsWith("/predictions/jobs/");
+            assertThat(location).startsWith("/jobs/");
             await().atMost(Duration.ofSeconds(60)).until(() -> json(get(location)).get("state").asText().equals("SUCCEEDED"));
             JsonNode polled = json(get(location));
             assertThat(polled.get("result").get("modelVersion").asLong()).isEqualTo(1L);
@@ -145,7 +145,7 @@ class RecommenderIT {
             HttpResponse<String> notJson = post("/predictions/ranks", "user=1");
             assertThat(notJson.statusCode()).isEqualTo(400);
             assertThat(json(notJson).get("field").asText()).isEqualTo("body");
-            assertThat(get("/predictions/jobs/nope").statusCode()).isEqualTo(404);
+            assertThat(get("/jobs/nope").statusCode()).isEqualTo(404);
             assertThat(json(get("/models"))).hasSize(2);
         } finally {
             parts.plane().shutdown();
