@@ -146,7 +146,12 @@ public final class ControlPlane implements AutoCloseable {
     private void configureRoutes(RoutesConfig r) {
         r.before(this::admit);
         r.after(this::finish);
-        r.get("/healthz", ctx -> ctx.json(Map.of("status", "up", "service", serviceName)));
+        r.get("/healthz", ctx -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "up");
+            body.put("service", serviceName);
+            ctx.json(body);
+        });
         r.get("/readyz", this::ready);
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         for (Consumer<RoutesConfig> c : routes) {
@@ -239,7 +244,10 @@ public final class ControlPlane implements AutoCloseable {
             checks.put(e.getKey(), r ? "ready" : "not ready");
             ok &= r;
         }
-        ctx.status(ok ? 200 : 503).json(Map.of("status", ok ? "ready" : "not ready", "checks", checks));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ok ? "ready" : "not ready");
+        body.put("checks", checks);
+        ctx.status(ok ? 200 : 503).json(body);
     }
 
     /** Whether every readiness check passes and the service is not shutting down. */
