@@ -28,6 +28,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A continuous-batch runner as a service: the shared {@link ControlPlane} plus the runner's routes,
@@ -53,6 +55,8 @@ import org.apache.spark.sql.SparkSession;
  * <p>{@link #main} starts everything from configuration alone ({@link ContinuousSettings}).
  */
 public final class ContinuousService {
+    private static final Logger LOG = LoggerFactory.getLogger(ContinuousService.class);
+
     private ContinuousService() {
     }
 
@@ -262,8 +266,7 @@ public final class ContinuousService {
             spark = SparkSessions.create(name, Map.of(), settings);
             runner = runnerFromSettings(spark, settings);
         } catch (ConfigurationException e) {
-            System.err.println("configuration error: " + e.getMessage());
-            System.err.println(Settings.describe(ContinuousSettings.class));
+            LOG.error("configuration error: {}\n{}", e.getMessage(), Settings.describe(ContinuousSettings.class));
             System.exit(2);
             return;
         }

@@ -7,6 +7,8 @@ import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Processor;
 import dev.kindling.ipp.Source;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A SQL-over-data service from configuration alone: one job that reads a source URI, runs a SQL query
@@ -25,6 +27,8 @@ import org.apache.spark.sql.SparkSession;
  * {@link dev.kindling.service.ControlPlaneSettings}.
  */
 public final class OnDemandMain {
+    private static final Logger LOG = LoggerFactory.getLogger(OnDemandMain.class);
+
     private OnDemandMain() {
     }
 
@@ -57,7 +61,7 @@ public final class OnDemandMain {
 
     public static void main(String[] args) {
         if (args.length > 0) {
-            System.err.println("usage: OnDemandMain   (no arguments; configure with KINDLING_ONDEMAND_JOB_* and PORT)");
+            LOG.error("usage: OnDemandMain   (no arguments; configure with KINDLING_ONDEMAND_JOB_* and PORT)");
             System.exit(2);
         }
         OnDemandService service = fromSettings(Settings.fromEnvironment()).start();

@@ -6,7 +6,7 @@ package dev.kindling.ondemand;
  *
  * <pre>{@code
  * Progress p = service.status(id).orElseThrow().progress();
- * System.out.println(p.tasksCompleted() + "/" + p.tasksTotal() + " tasks, " + p.percent() + "%");
+ * log.info("{}/{} tasks, {}%", p.tasksCompleted(), p.tasksTotal(), p.percent());
  * }</pre>
  *
  * @param stagesCompleted stages of the job's Spark jobs that have completed

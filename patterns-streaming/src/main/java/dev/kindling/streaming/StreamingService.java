@@ -7,6 +7,8 @@ import dev.kindling.spark.SparkSessions;
 import java.util.List;
 import java.util.Objects;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A complete streaming service from configuration alone: a {@link StreamingRunner} built by
@@ -27,6 +29,8 @@ import org.apache.spark.sql.SparkSession;
  * <p>{@link #start} returns the running service; {@link #main} also blocks until shutdown.
  */
 public final class StreamingService {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamingService.class);
+
     private final StreamingRunner runner;
     private final ControlPlane plane;
 
@@ -78,8 +82,8 @@ public final class StreamingService {
 
     public static void main(String[] args) {
         if (args.length > 0) {
-            System.err.println("usage: StreamingService   (no arguments; configure with KINDLING_STREAMING_* variables)\n\n"
-                    + Settings.describe(StreamingSettings.class));
+            LOG.error("usage: StreamingService   (no arguments; configure with KINDLING_STREAMING_* variables)\n\n{}",
+                    Settings.describe(StreamingSettings.class));
             System.exit(2);
         }
         Settings settings = Settings.fromEnvironment();
