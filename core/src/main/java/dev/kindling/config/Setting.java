@@ -128,6 +128,24 @@ public final class Setting<T> {
         }
     }
 
+    /** Writes {@code d} the way settings are written: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d}. */
+    public static String formatDuration(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 86_400_000L == 0 && ms > 0) {
+            return ms / 86_400_000L + "d";
+        }
+        if (ms % 3_600_000L == 0 && ms > 0) {
+            return ms / 3_600_000L + "h";
+        }
+        if (ms % 60_000L == 0 && ms > 0) {
+            return ms / 60_000L + "m";
+        }
+        if (ms % 1000L == 0) {
+            return ms / 1000L + "s";
+        }
+        return ms + "ms";
+    }
+
     /** A copy read from the environment variable {@code envName} instead of the derived one. */
     public Setting<T> env(String envName) {
         return new Setting<>(name, envName, defaultValue, doc, allowed, secret, parser);

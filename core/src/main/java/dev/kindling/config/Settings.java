@@ -102,6 +102,35 @@ public final class Settings {
         return setting.defaultValue();
     }
 
+    /**
+     * The value of {@code setting}, which must be set (or have a default).
+     *
+     * @throws ConfigurationException naming the setting and its environment variable when it is unset or blank
+     */
+    public <T> T require(Setting<T> setting) {
+        requireAll(setting);
+        return get(setting);
+    }
+
+    /**
+     * Checks that every one of {@code settings} is set (or has a default).
+     *
+     * @throws ConfigurationException listing all that are unset or blank, each with its environment variable
+     */
+    public void requireAll(Setting<?>... settings) {
+        List<String> missing = new ArrayList<>();
+        for (Setting<?> s : settings) {
+            Object v = get(s);
+            if (v == null || v instanceof String text && text.isBlank()) {
+                missing.add(s.name() + " (environment " + s.env() + ")");
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ConfigurationException((missing.size() == 1 ? "a required setting is missing: " : "required settings are missing: ")
+                    + String.join(", ", missing));
+        }
+    }
+
     /** The raw text of a setting name from system properties, the environment (derived name) or the file. */
     public Optional<String> raw(String name) {
         if (systemProperties.containsKey(name)) {
@@ -132,6 +161,14 @@ public final class Settings {
             }
         });
         return out;
+    }
+
+    /**
+     * The environment variables whose names start with {@code prefix} ({@code KINDLING_ONDEMAND_SCHEDULE_}),
+     * by name; for settings whose names are open-ended, such as one per job.
+     */
+    public Map<String, String> environmentWithPrefix(String prefix) {
+        return filter(environment, prefix);
     }
 
     /** An environment variable as this instance sees it. */

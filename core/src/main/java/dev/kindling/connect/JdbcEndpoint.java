@@ -1,7 +1,6 @@
 package dev.kindling.connect;
 
 import dev.kindling.ipp.ConfigurationException;
-import dev.kindling.ipp.TransientException;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,6 +33,39 @@ public record JdbcEndpoint(String url, String user, Secret password) implements 
         }
     }
 
+    /**
+     * The endpoint of a JDBC connector URI: the URL with the driver's own parameters ({@code sslmode},
+     * {@code connectTimeout}, ... and options named {@code driver.NAME}) kept in it, and the user and
+     * password taken from {@code options}. Query parameters named in {@code kindlingOptions} are
+     * Kindling's, not the driver's, and are left out of the URL.
+     *
+     * <pre>{@code
+     * ConnectorUri uri = ConnectorUri.parse("jdbc:postgresql://db:5432/app?sslmode=require&table=t&user=app&password.env=PGPW");
+     * JdbcEndpoint e = JdbcEndpoint.of(uri, Options.merge(uri, Map.of()), Set.of("table", "user", "password", "password.env"));
+     * e.url();   // jdbc:postgresql://db:5432/app?sslmode=require
+     * }</pre>
+     */
+    public static JdbcEndpoint of(ConnectorUri uri, Options options, java.util.Set<String> kindlingOptions) {
+        String text = uri.text();
+        int q = text.indexOf('?');
+        String base = q < 0 ? text : text.substring(0, q);
+        java.util.Map<String, String> driverParams = new java.util.LinkedHashMap<>();
+        uri.query().forEach((k, v) -> {
+            if (!kindlingOptions.contains(k) && !k.startsWith("driver.") && !k.startsWith("password.")) {
+                driverParams.put(k, v);
+            }
+        });
+        options.withPrefix("driver.").forEach((k, v) -> driverParams.put(k.substring("driver.".length()), v));
+        StringBuilder url = new StringBuilder(base);
+        char sep = '?';
+        for (java.util.Map.Entry<String, String> e : driverParams.entrySet()) {
+            url.append(sep).append(java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8)).append('=')
+                    .append(java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8));
+            sep = '&';
+        }
+        return new JdbcEndpoint(url.toString(), options.get("user").orElse(null), options.secret("password").orElse(null));
+    }
+
     /** The properties Spark's JDBC data source and {@link DriverManager} take: user and password. */
     public Properties properties() {
         Properties p = new Properties();
@@ -56,12 +88,11 @@ public record JdbcEndpoint(String url, String user, Secret password) implements 
         try {
             return DriverManager.getConnection(url, properties());
         } catch (SQLException e) {
-            String state = e.getSQLState();
-            String message = "cannot connect to " + ConnectorUri.redact(url) + ": " + e.getMessage();
-            if (state != null && state.startsWith("08")) {
-                throw new TransientException(message, e);
+            String message = "cannot connect to " + ConnectorUri.redact(url);
+            if (dev.kindling.ipp.Failures.isTransientSqlState(e.getSQLState())) {
+                throw dev.kindling.ipp.Failures.fromSql(message, e);
             }
-            throw new ConfigurationException(message, e);
+            throw new ConfigurationException(message + ": " + e.getMessage(), e);
         }
     }
 

@@ -148,11 +148,7 @@ public final class JdbcSource implements BatchReadable, IncrementalReadable {
     }
 
     static KindlingException sqlFailure(String what, SQLException e) {
-        String state = e.getSQLState();
-        if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
-            return new TransientException(what + ": " + e.getMessage(), e);
-        }
-        return new KindlingException(what + ": " + e.getMessage(), e);
+        return dev.kindling.ipp.Failures.fromSql(what, e);
     }
 
     @Override

@@ -81,6 +81,26 @@ public final class KafkaSink implements BatchWritable, StreamWritable {
         return data.select(out.toArray(Column[]::new));
     }
 
+    /**
+     * Dead letters keep their original {@code key} and {@code value}; the error and where the record
+     * came from travel as headers {@code kindling.error}, {@code kindling.topic},
+     * {@code kindling.partition} and {@code kindling.offset}.
+     */
+    @Override
+    public Dataset<Row> shapeDeadLetters(Dataset<Row> rejected) {
+        Column headers = functions.array(
+                header("kindling.error", functions.col("error")),
+                header("kindling.topic", functions.col("topic")),
+                header("kindling.partition", functions.col("partition")),
+                header("kindling.offset", functions.col("offset")));
+        return rejected.select(functions.col("key"), functions.col("value"), headers.as("headers"));
+    }
+
+    private static Column header(String name, Column value) {
+        return functions.struct(functions.lit(name).as("key"),
+                functions.coalesce(value.cast("string"), functions.lit("")).cast("binary").as("value"));
+    }
+
     @Override
     public WriteResult write(Dataset<Row> data, long batchId) {
         return CountedWrite.runCountingRows(toKafkaRows(data), batchId, d -> d.write().format("kafka")

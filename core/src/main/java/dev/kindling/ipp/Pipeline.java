@@ -3,13 +3,17 @@ package dev.kindling.ipp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
- * Ingest-Process-Publish: a source, processors and a sink, checked to fit one pattern.
- * Immutable; built by {@link #builder(PipelineKind)}, which validates everything in {@code build()}.
+ * Ingest-Process-Publish: a source, an optional decoder with its dead letters, processors and a
+ * sink, checked to fit one pattern. Immutable; built by {@link #builder(PipelineKind)}, which
+ * validates everything in {@code build()}.
  *
  * <pre>{@code
  * Connectors connectors = Connectors.builtIn();
@@ -23,6 +27,12 @@ import org.apache.spark.sql.SparkSession;
  * WriteResult result = evens.runBatch(spark, 0);
  * }</pre>
  *
+ * <p><b>Decoding.</b> With {@link Builder#decoder(RecordDecoder)}, each record's raw {@code value}
+ * is decoded before the processors see it; records that cannot be decoded go to the
+ * {@link Builder#deadLetters(Sink) dead-letter sink} (or are dropped and counted when there is
+ * none). The same holds in every pattern: {@link #publish} does it for a batch, {@link StreamingPlan}
+ * for a stream.
+ *
  * <p>A pipeline holds no Spark state and may be run from any thread; runners decide when and how
  * often it runs.
  */
@@ -32,6 +42,8 @@ public final class Pipeline {
     private final Source source;
     private final List<Processor> processors;
     private final Sink sink;
+    private final RecordDecoder decoder;
+    private final Sink deadLetters;
 
     private Pipeline(Builder b) {
         this.name = b.name;
@@ -39,6 +51,8 @@ public final class Pipeline {
         this.source = b.source;
         this.processors = List.copyOf(b.processors);
         this.sink = b.sink;
+        this.decoder = b.decoder;
+        this.deadLetters = b.deadLetters;
     }
 
     /** A builder for a pipeline of the given kind. */
@@ -66,6 +80,16 @@ public final class Pipeline {
         return sink;
     }
 
+    /** How the source's records are decoded; {@link RecordDecoder#none()} unless set. */
+    public RecordDecoder decoder() {
+        return decoder;
+    }
+
+    /** Where records the decoder rejects go, if anywhere. */
+    public Optional<Sink> deadLetters() {
+        return Optional.ofNullable(deadLetters);
+    }
+
     /** The source as the capability {@code type}; it was checked in {@code build()}. */
     public <T extends Source> T sourceAs(Class<T> type) {
         return type.cast(source);
@@ -86,21 +110,52 @@ public final class Pipeline {
     }
 
     /**
-     * Reads the whole source, processes it and writes it as batch {@code batchId}. Only for
+     * Reads the whole source, publishes it as batch {@code batchId} (see {@link #publish}). Only for
      * {@link PipelineKind#BATCH} pipelines.
      */
     public WriteResult runBatch(SparkSession spark, long batchId) {
         if (kind != PipelineKind.BATCH) {
             throw new ConfigurationException("pipeline '" + name + "' is a " + kind + " pipeline; runBatch needs a BATCH one");
         }
-        Dataset<Row> out = process(sourceAs(BatchReadable.class).read(spark));
-        return sinkAs(BatchWritable.class).write(out, batchId);
+        return publish(sourceAs(BatchReadable.class).read(spark), batchId);
+    }
+
+    /**
+     * Publishes one batch of source rows: decodes them, writes the records the decoder rejects to the
+     * dead-letter sink, processes the rest and writes them to the sink, both as batch {@code batchId}.
+     * The input is read once (it is persisted while both writes run). For BATCH and INCREMENTAL
+     * pipelines, whose sinks write batches.
+     */
+    public WriteResult publish(Dataset<Row> input, long batchId) {
+        if (kind == PipelineKind.STREAMING) {
+            throw new ConfigurationException("pipeline '" + name + "' is a STREAMING pipeline; publish writes batches");
+        }
+        BatchWritable out = sinkAs(BatchWritable.class);
+        if (!decoder.canReject()) {
+            return out.write(process(input), batchId);
+        }
+        Dataset<Row> decoded = decoder.decode(input);
+        if (deadLetters == null) {
+            Observation rejected = new Observation("kindling_dead_letters_" + name);
+            Dataset<Row> observed = decoded.observe(rejected, StreamingPlan.deadLetterCount());
+            WriteResult main = out.write(process(RecordDecoder.accepted(observed)), batchId);
+            return new WriteResult(batchId, main.rowsWritten(), StreamingPlan.observedCount(rejected));
+        }
+        Dataset<Row> cached = decoded.persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            WriteResult dead = ((BatchWritable) deadLetters).write(deadLetters.shapeDeadLetters(RecordDecoder.rejected(cached)), batchId);
+            WriteResult main = out.write(process(RecordDecoder.accepted(cached)), batchId);
+            return new WriteResult(batchId, main.rowsWritten(), dead.rowsWritten());
+        } finally {
+            cached.unpersist(false);
+        }
     }
 
     @Override
     public String toString() {
-        return "Pipeline[" + name + ", " + kind + ": " + source.name() + " -> " + processors.size()
-                + " processor(s) -> " + sink.name() + "]";
+        return "Pipeline[" + name + ", " + kind + ": " + source.name() + (decoder.canReject() ? " -> decode " + decoder : "")
+                + " -> " + processors.size() + " processor(s) -> " + sink.name()
+                + (deadLetters == null ? "" : ", dead letters -> " + deadLetters.name()) + "]";
     }
 
     /**
@@ -113,6 +168,8 @@ public final class Pipeline {
         private Source source;
         private final List<Processor> processors = new ArrayList<>();
         private Sink sink;
+        private RecordDecoder decoder = RecordDecoder.none();
+        private Sink deadLetters;
 
         private Builder(PipelineKind kind) {
             this.kind = Objects.requireNonNull(kind, "kind");
@@ -140,6 +197,22 @@ public final class Pipeline {
             return this;
         }
 
+        /** How each record's {@code value} is decoded before the processors; default {@link RecordDecoder#none()}. */
+        public Builder decoder(RecordDecoder decoder) {
+            this.decoder = Objects.requireNonNull(decoder, "decoder");
+            return this;
+        }
+
+        /**
+         * Where records the decoder rejects go: a sink that writes what the pipeline's kind writes
+         * (batches, or a stream), other than the main sink. Needs a decoder that can reject. Unset:
+         * rejected records are dropped and counted.
+         */
+        public Builder deadLetters(Sink deadLetters) {
+            this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+            return this;
+        }
+
         /**
          * @throws ConfigurationException when the source or sink is missing or lacks the capability
          *         the pipeline's pattern needs; the message names the component and the capability
@@ -153,6 +226,17 @@ public final class Pipeline {
             }
             requireCapability("source", source, kind.sourceCapability());
             requireCapability("sink", sink, kind.sinkCapability());
+            if (deadLetters != null) {
+                requireCapability("dead-letter sink", deadLetters, kind.sinkCapability());
+                if (!decoder.canReject()) {
+                    throw new ConfigurationException("pipeline '" + name + "' has a dead-letter sink but the decoder 'none', which "
+                            + "rejects nothing: set decoder(RecordDecoder.text()) or json(...), or remove deadLetters(...)");
+                }
+                if (deadLetters.name().equals(sink.name())) {
+                    throw new ConfigurationException("pipeline '" + name + "': the sink and the dead-letter sink are both '" + sink.name()
+                            + "'; give dead letters their own topic or table");
+                }
+            }
             return new Pipeline(this);
         }
 

@@ -17,4 +17,15 @@ public interface Sink {
 
     /** What a batch write promises when the same batch id is written again after a failure. */
     DeliveryGuarantee guarantee();
+
+    /**
+     * Lays out dead letters for this sink when it is a pipeline's dead-letter sink. They arrive as
+     * {@link RecordDecoder#rejected} gives them ({@code topic, partition, offset, timestamp, key, value,
+     * error}); the default writes them as they are. A message bus keeps the original key and value and
+     * carries the rest in headers.
+     */
+    default org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> shapeDeadLetters(
+            org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rejected) {
+        return rejected;
+    }
 }

@@ -25,6 +25,15 @@ public interface StreamWritable extends Sink {
         return guarantee();
     }
 
+    /**
+     * Called once before each start of a query that writes to this sink, with the schema and output
+     * mode the query will write and the query's checkpoint folder (null when it has none), so that a
+     * sink that keeps state of its own can load it from beside the checkpoint. Default: nothing.
+     */
+    default void prepare(org.apache.spark.sql.SparkSession spark, org.apache.spark.sql.types.StructType schema, String outputMode,
+                         String checkpoint) {
+    }
+
     /** Whether a checkpoint location is required for this sink to keep its guarantee (true unless the sink says otherwise). */
     default boolean needsCheckpoint() {
         return true;

@@ -33,6 +33,26 @@ public record Problem(String type, String title, int status, String detail, Map<
         return new Problem("about:blank", title, status, detail, Map.of());
     }
 
+    /** The standard reason phrase of an HTTP status, used as a problem's title. */
+    public static String reason(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 406 -> "Not Acceptable";
+            case 409 -> "Conflict";
+            case 413 -> "Content Too Large";
+            case 415 -> "Unsupported Media Type";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "HTTP " + status;
+        };
+    }
+
     /** A copy with one more member. */
     public Problem with(String name, Object value) {
         Map<String, Object> m = new LinkedHashMap<>(extra);

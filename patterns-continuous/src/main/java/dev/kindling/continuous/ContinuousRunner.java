@@ -1,34 +1,33 @@
 package dev.kindling.continuous;
 
-import dev.kindling.continuous.internal.AvailableNowCycle;
-import dev.kindling.continuous.internal.Backoff;
-import dev.kindling.continuous.internal.CycleAttempt;
-import dev.kindling.continuous.internal.CycleBody;
-import dev.kindling.continuous.internal.IncrementalCycle;
-import dev.kindling.continuous.internal.RunnerMetrics;
+import dev.kindling.config.Setting;
+import dev.kindling.config.Settings;
+import dev.kindling.continuous.internal.ContinuousMeters;
+import dev.kindling.continuous.internal.CycleAccount;
+import dev.kindling.continuous.internal.CyclePolicy;
+import dev.kindling.continuous.internal.CycleRoutes;
+import dev.kindling.continuous.internal.CycleSupervisor;
+import dev.kindling.continuous.internal.RunnerOptions;
+import dev.kindling.continuous.internal.SettingsAssembly;
 import dev.kindling.ipp.ConfigurationException;
-import dev.kindling.ipp.DeliveryGuarantee;
-import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.kindling.ipp.StreamingPlan;
+import dev.kindling.service.Component;
+import dev.kindling.service.ComponentContext;
+import dev.kindling.service.Deadline;
+import dev.kindling.service.Health;
+import dev.kindling.service.Routes;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The continuous-batch runner: always running, each cycle takes what is new since the last one,
- * processes it and publishes it.
+ * The continuous-batch runner, a {@link Component} of a {@code KindlingService}: always running, each
+ * cycle takes what is new since the last one, processes it and publishes it.
  *
  * <pre>{@code
  * Connectors c = Connectors.builtIn();
@@ -38,427 +37,207 @@ import org.slf4j.LoggerFactory;
  *         .process(Processor.sql("SELECT id, customer, amount * 100 AS cents FROM input"))
  *         .sink(c.sink("file:/data/orders?format=parquet&perBatch=true"))
  *         .build();
- * ContinuousRunner runner = ContinuousRunner.builder(spark, pipeline)
+ * ContinuousRunner runner = ContinuousRunner.builder(pipeline)
  *         .watermarkStore(new FileWatermarkStore(Path.of("/var/lib/orders/watermark.properties")))
  *         .interval(Duration.ofMinutes(1))
  *         .build();
- * runner.start();
+ * KindlingService.builder("orders").component(runner).run();
  * }</pre>
  *
  * <p><b>Two modes.</b> An {@link PipelineKind#INCREMENTAL} pipeline (an
  * {@link dev.kindling.ipp.IncrementalReadable} source, a {@link dev.kindling.ipp.BatchWritable}
  * sink) runs in the <i>incremental</i> mode with a {@link WatermarkStore}. A cycle: load the
- * committed {@link Progress} → ask the source for its newest watermark, which fixes the cycle's
- * upper bound (rows arriving later are the next cycle's) → if nothing is new, stop: no Spark job
- * runs → read {@code (committed, newest]} → process → write as batch {@code committed.batchId + 1}
- * → commit the new progress only after the sink reported success. A {@link PipelineKind#STREAMING}
- * pipeline (files, Kafka) runs in the <i>available-now</i> mode: each cycle starts the query with
- * {@code Trigger.AvailableNow()} and the {@link Builder#checkpoint checkpoint}, which then holds the progress.
+ * {@link CommittedBatch} → ask the source for its newest watermark, which fixes the cycle's upper
+ * bound (rows arriving later are the next cycle's) → if nothing is new, stop: no Spark job runs →
+ * read {@code (committed, newest]} → publish it through the pipeline ({@link Pipeline#publish}: the
+ * decoder and dead letters, the processors, the sink) as batch {@code committed.batchId + 1} → commit
+ * only after the sink reported success. A {@link PipelineKind#STREAMING} pipeline (files, Kafka) runs
+ * in the <i>available-now</i> mode: each cycle assembles the queries with core's {@link StreamingPlan}
+ * (the same assembly and output-mode check as the streaming runner) and runs them with
+ * {@code Trigger.AvailableNow()} on the {@link Builder#checkpoint checkpoint}, which holds the progress.
  *
- * <p><b>Delivery.</b> A crash at any instant loses nothing: before the commit, the next cycle
- * reads the same range again (plus what arrived since) and writes the same batch id, so an
- * {@link DeliveryGuarantee#IDEMPOTENT} sink replaces its earlier attempt. {@code build()} refuses an
- * at-least-once or best-effort sink unless {@link Builder#allowNonIdempotentSink(boolean)} says so.
+ * <p><b>Delivery.</b> A crash at any instant loses nothing: before the commit, the next cycle reads
+ * the same range again (plus what arrived since) and writes the same batch id, so an idempotent sink
+ * replaces its earlier attempt. {@code build()} refuses an at-least-once or best-effort sink (or
+ * dead-letter sink) unless {@link Builder#allowNonIdempotentSink(boolean)} says so.
  *
- * <p><b>Failures.</b> A failed cycle commits nothing and is retried after an exponential backoff
- * with jitter ({@code initialBackoff * 2^(n-1)}, capped at {@code maxBackoff}, drawn from the upper
- * half); after {@code unreadyAfterFailures} consecutive failures {@link #isReady()} turns false;
- * the runner keeps trying unless {@code stopAfterFailures} (&gt; 0) is reached, when it stops in state
- * {@link RunnerStatus.State#FAILED}.
+ * <p><b>Failures and states.</b> A {@link ConfigurationException} in a cycle is never retried: the
+ * runner moves to {@code FAILED} at once. Another failure commits nothing and is retried after core's
+ * {@link dev.kindling.service.Backoff} (exponential, capped, full jitter); the state stays
+ * {@code RUNNING} until {@code unreadyAfterFailures} cycles failed in a row, then it is
+ * {@code RECOVERING} (not ready) until a cycle succeeds; after {@code stopAfterFailures} (&gt; 0) it is
+ * {@code FAILED}. A paused runner is {@code PAUSED}. An {@link Error} in a cycle fails the runner.
  *
- * <p><b>Lifecycle and threads.</b> {@link #start()} starts one cycle thread; cycles never overlap
- * (also with {@link #runOnce()}, which runs a cycle on the calling thread). The first scheduled
- * cycle starts at once, the next {@code interval} after the previous one ended. {@link #runCycle()},
- * {@link #pause()}, {@link #resume()}, {@link #status()} and {@link #isReady()} may be called from
- * any thread (HTTP handlers). {@link #stop(Duration)} lets the current cycle finish within the grace
- * period, then cancels its Spark jobs (nothing is committed) and returns.
+ * <p><b>HTTP</b>, under the {@link Builder#routePrefix route prefix} (default none):
+ * {@code POST /cycles} runs a cycle now ({@code 202}, {@code Location: /status}; with
+ * {@code ?wait=30s}, {@code 200} and the {@link CycleReport} once it ran within that time);
+ * {@code POST /pause} and {@code POST /resume} ({@code 200}). A stopping, stopped or failed runner
+ * answers {@code 409}. The status is the service's {@code GET /status}, with {@link ContinuousStatus}
+ * as this component's details.
+ *
+ * <p><b>Lifecycle and threads.</b> The service calls {@link #routes}, then {@link #start} (the
+ * SparkSession, settings and meters come from the context; options left unset in the builder are
+ * read from {@link ContinuousSettings}), which starts one cycle thread; the first cycle runs at once
+ * unless the runner starts paused, the next one {@code interval} after the previous one ended.
+ * Cycles never overlap, also with {@link #runOnce()}, which runs one on the calling thread.
+ * {@link #runCycle()}, {@link #pause()}, {@link #resume()}, {@link #details()} and
+ * {@link #readiness()} may be called from any thread once started. {@link #stop} lets the current
+ * cycle finish within most of the shared shutdown deadline, then cancels its Spark jobs (nothing is
+ * committed) and returns by the deadline.
  */
-public final class ContinuousRunner {
+public final class ContinuousRunner implements Component {
     private static final Logger LOG = LoggerFactory.getLogger(ContinuousRunner.class);
 
-    private final SparkSession spark;
-    private final Pipeline pipeline;
-    private final CycleBody body;
-    private final Duration interval;
-    private final Backoff backoff;
-    private final int unreadyAfterFailures;
-    private final int stopAfterFailures;
-    private final CycleListener listener;
-    private final WatermarkStore store;
+    private final RunnerOptions options;
+    private final CycleAccount account;
+    private final CycleSupervisor supervisor;
 
-    private final Object cycleMutex = new Object();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final List<CompletableFuture<CycleReport>> requested = new ArrayList<>();
-
-    // guarded by lock
-    private RunnerStatus.State state = RunnerStatus.State.NEW;
-    private boolean stopping;
-    private Instant nextCycleAt;
-    private Thread thread;
-    // written on the cycle thread under cycleMutex, read anywhere
-    private volatile CycleReport lastCycle;
-    private volatile Progress committed;
-    private volatile int consecutiveFailures;
-    private volatile String lastError;
-    private volatile Instant lastSuccessStart;
-    private volatile RunnerMetrics metrics;
-    private long sequence;
-    private volatile long cycles;
-    private volatile long rowsRead;
-    private volatile long rowsWritten;
-
-    private ContinuousRunner(Builder b) {
-        this.spark = b.spark;
-        this.pipeline = b.pipeline;
-        this.interval = b.interval;
-        this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
-        this.unreadyAfterFailures = b.unreadyAfterFailures;
-        this.stopAfterFailures = b.stopAfterFailures;
-        this.listener = b.listener;
-        this.store = b.store;
-        this.body = pipeline.kind() == PipelineKind.INCREMENTAL
-                ? new IncrementalCycle(spark, pipeline, b.store)
-                : new AvailableNowCycle(spark, pipeline, b.checkpoint, b.outputMode);
+    private ContinuousRunner(RunnerOptions options) {
+        this.options = options;
+        this.account = new CycleAccount(options.pipeline().name(), options.listener());
+        this.supervisor = new CycleSupervisor(options.pipeline().name(), account);
     }
 
-    /** A builder for a runner of {@code pipeline} on {@code spark}. */
-    public static Builder builder(SparkSession spark, Pipeline pipeline) {
-        return new Builder(spark, pipeline);
+    /** A builder for a runner of {@code pipeline}. */
+    public static Builder builder(Pipeline pipeline) {
+        return new Builder(pipeline);
+    }
+
+    /**
+     * A runner assembled from settings alone ({@link ContinuousSettings}): the source URI (with the
+     * watermark column), an optional SQL processor, the sink URI, and the watermark store or checkpoint
+     * of the chosen mode. No Spark session is needed until it starts.
+     *
+     * @throws ConfigurationException naming every missing setting, or the one that is wrong
+     */
+    public static ContinuousRunner fromSettings(Settings settings) {
+        return SettingsAssembly.runner(settings).build();
+    }
+
+    /** The pipeline's name. */
+    @Override
+    public String name() {
+        return options.pipeline().name();
+    }
+
+    /** {@code continuous}. */
+    @Override
+    public String pattern() {
+        return "continuous";
     }
 
     public Pipeline pipeline() {
-        return pipeline;
+        return options.pipeline();
     }
 
     /** {@code incremental} or {@code available-now}. */
     public String mode() {
-        return body.mode();
+        return options.mode();
     }
 
-    /** Registers the runner's meters (cycles by outcome, rows read and written, cycle duration, lag, consecutive failures). Call once. */
-    public ContinuousRunner bindTo(MeterRegistry registry) {
-        Objects.requireNonNull(registry, "registry");
-        if (metrics != null) {
-            throw new IllegalStateException("the runner's meters are already bound");
+    @Override
+    public void routes(Routes routes) {
+        new CycleRoutes(name(), options.routePrefix(), supervisor).addTo(routes);
+    }
+
+    @Override
+    public void start(ComponentContext context) {
+        CyclePolicy policy = options.policy(context.settings());
+        account.bind(new ContinuousMeters(context.meters(), account::lagSeconds, account::consecutiveFailures));
+        supervisor.start(context, options.body(context.spark()), policy);
+        LOG.info("continuous runner '{}' started{}: {} mode, every {}, {} -> {}", name(), policy.startPaused() ? " paused" : "", mode(),
+                Setting.formatDuration(policy.interval()), pipeline().source().name(), pipeline().sink().name());
+    }
+
+    @Override
+    public void stop(Deadline deadline) throws InterruptedException {
+        supervisor.stop(deadline);
+    }
+
+    /** Down while {@code unreadyAfterFailures} or more cycles have failed in a row. */
+    @Override
+    public Health readiness() {
+        CyclePolicy policy = supervisor.policy();
+        int failures = account.consecutiveFailures();
+        if (policy == null || failures < policy.unreadyAfterFailures()) {
+            return Health.up();
         }
-        metrics = new RunnerMetrics(registry, pipeline.name(), this::lagSeconds, () -> consecutiveFailures);
-        return this;
+        CycleReport last = account.lastCycle();
+        return Health.down(failures + " cycles failed in a row" + (last == null || last.error() == null ? "" : "; the last: " + last.error()));
+    }
+
+    @Override
+    public ContinuousStatus details() {
+        CyclePolicy policy = supervisor.policy();
+        Duration interval = policy != null ? policy.interval() : options.interval();
+        return account.status(mode(), interval == null ? null : Setting.formatDuration(interval), supervisor.nextCycleAt());
     }
 
     /**
-     * Now minus the newest committed watermark's time for a timestamp watermark; for other
-     * watermarks, now minus the start of the last successful cycle (everything older was read then);
-     * NaN before any.
-     */
-    public double lagSeconds() {
-        Progress p = committed;
-        Instant newest = p == null ? null : p.watermark().instant().orElse(null);
-        if (newest == null) {
-            newest = lastSuccessStart;
-        }
-        return newest == null ? Double.NaN : Duration.between(newest, Instant.now()).toMillis() / 1000.0;
-    }
-
-    /** Starts the cycle thread; the first cycle runs at once (or on {@link #resume()} when paused before). */
-    public ContinuousRunner start() {
-        lock.lock();
-        try {
-            if (state != RunnerStatus.State.NEW && state != RunnerStatus.State.PAUSED || thread != null) {
-                throw new IllegalStateException("runner of '" + pipeline.name() + "' was already started (state " + state + ")");
-            }
-            if (state == RunnerStatus.State.NEW) {
-                state = RunnerStatus.State.RUNNING;
-            }
-            nextCycleAt = state == RunnerStatus.State.RUNNING ? Instant.now() : null;
-            thread = new Thread(this::loop, "kindling-continuous-" + pipeline.name());
-            thread.setDaemon(true);
-            thread.start();
-        } finally {
-            lock.unlock();
-        }
-        LOG.info("continuous runner '{}' started: {} mode, every {}, {} -> {}", pipeline.name(), mode(), interval,
-                pipeline.source().name(), pipeline.sink().name());
-        return this;
-    }
-
-    /**
-     * Asks for a cycle now, even when paused or backing off; the returned future completes with its
-     * report (also for a failed cycle) or fails when the runner stops first.
+     * Asks for a cycle now, even when paused or backing off; the future completes with its report (also
+     * for a failed cycle), or fails when the runner stops or fails first.
      *
-     * @throws IllegalStateException when the runner is not started, stopped or failed
+     * @throws IllegalStateException when the runner is not started, or is stopping, stopped or failed
      */
     public CompletableFuture<CycleReport> runCycle() {
-        lock.lock();
-        try {
-            if (thread == null || stopping || state == RunnerStatus.State.FAILED || state == RunnerStatus.State.STOPPED) {
-                throw new IllegalStateException("runner of '" + pipeline.name() + "' is " + state + (stopping ? " (stopping)" : "")
-                        + ": it runs cycles only while started");
-            }
-            CompletableFuture<CycleReport> f = new CompletableFuture<>();
-            requested.add(f);
-            changed.signalAll();
-            return f;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Stops scheduled cycles after the current one; {@link #runCycle()} still works. Before {@link #start()}, the runner starts paused. */
-    public RunnerStatus pause() {
-        lock.lock();
-        try {
-            requireAlive();
-            state = RunnerStatus.State.PAUSED;
-            nextCycleAt = null;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        LOG.info("continuous runner '{}' paused", pipeline.name());
-        return status();
-    }
-
-    /** Resumes scheduled cycles; the next one starts at once. */
-    public RunnerStatus resume() {
-        lock.lock();
-        try {
-            requireAlive();
-            if (state == RunnerStatus.State.PAUSED) {
-                state = thread == null ? RunnerStatus.State.NEW : RunnerStatus.State.RUNNING;
-                nextCycleAt = thread == null ? null : Instant.now();
-                changed.signalAll();
-            }
-        } finally {
-            lock.unlock();
-        }
-        LOG.info("continuous runner '{}' resumed", pipeline.name());
-        return status();
-    }
-
-    private void requireAlive() {
-        if (stopping || state == RunnerStatus.State.FAILED || state == RunnerStatus.State.STOPPED) {
-            throw new IllegalStateException("runner of '" + pipeline.name() + "' is " + state + (stopping ? " (stopping)" : ""));
-        }
+        return supervisor.request();
     }
 
     /**
-     * Stops: no new cycle starts, the current one may finish within {@code grace}; after that its
-     * Spark jobs are cancelled (nothing is committed). Idempotent.
+     * Runs one cycle on the calling thread (waiting while another cycle runs) and returns its report; a
+     * failure is reported, not thrown, and moves the state as a scheduled cycle's would (a configuration
+     * error fails the runner). For one-shot jobs, tests and benchmarks; it does not move the schedule.
      *
-     * @return whether the cycle thread ended within the grace period
-     */
-    public boolean stop(Duration grace) {
-        Objects.requireNonNull(grace, "grace");
-        Thread t;
-        lock.lock();
-        try {
-            stopping = true;
-            t = thread;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        boolean inTime = true;
-        if (t != null) {
-            try {
-                t.join(Math.max(1, grace.toMillis()));
-                if (t.isAlive()) {
-                    inTime = false;
-                    LOG.warn("continuous runner '{}': the current cycle did not finish within {}; cancelling it", pipeline.name(), grace);
-                    body.cancel();
-                    t.join(TimeUnit.SECONDS.toMillis(30));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        lock.lock();
-        try {
-            if (state != RunnerStatus.State.FAILED) {
-                state = RunnerStatus.State.STOPPED;
-            }
-            nextCycleAt = null;
-            failRequested("the runner stopped");
-        } finally {
-            lock.unlock();
-        }
-        LOG.info("continuous runner '{}' stopped", pipeline.name());
-        return inTime;
-    }
-
-    private void failRequested(String why) {
-        for (CompletableFuture<CycleReport> f : requested) {
-            f.completeExceptionally(new IllegalStateException(why + " before the requested cycle of '" + pipeline.name() + "' ran"));
-        }
-        requested.clear();
-    }
-
-    /** Whether fewer than {@code unreadyAfterFailures} cycles failed in a row and the runner has not failed or stopped. */
-    public boolean isReady() {
-        RunnerStatus.State s = state;
-        return consecutiveFailures < unreadyAfterFailures && s != RunnerStatus.State.FAILED && s != RunnerStatus.State.STOPPED;
-    }
-
-    public RunnerStatus status() {
-        RunnerStatus.State s;
-        Instant next;
-        lock.lock();
-        try {
-            s = stopping && state != RunnerStatus.State.FAILED && state != RunnerStatus.State.STOPPED
-                    ? RunnerStatus.State.STOPPING : state;
-            next = stopping ? null : nextCycleAt;
-        } finally {
-            lock.unlock();
-        }
-        return new RunnerStatus(pipeline.name(), mode(), s, isReady(), interval.toString(), committed, lastCycle, next,
-                consecutiveFailures, lastError, cycles, rowsRead, rowsWritten);
-    }
-
-    /**
-     * Runs one cycle on the calling thread (waiting while another cycle runs) and returns its report;
-     * a failure is reported, not thrown. For one-shot jobs, tests and benchmarks; the scheduled
-     * cycles of a started runner are not moved by it.
+     * @throws IllegalStateException when the runner is not started, or is stopping, stopped or failed
      */
     public CycleReport runOnce() {
-        synchronized (cycleMutex) {
-            long seq = ++sequence;
-            Instant started = Instant.now();
-            long t0 = System.nanoTime();
-            CycleAttempt a = new CycleAttempt();
-            String error = null;
-            try {
-                body.run(a, listener);
-            } catch (RuntimeException e) {
-                a.outcome = CycleOutcome.FAILED;
-                error = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
-                if (!error.contains(Failures.rootMessage(e))) {
-                    error = error + " (cause: " + Failures.rootMessage(e) + ")";
-                }
-                LOG.warn("continuous runner '{}': cycle {} (batch {}) failed ({}); nothing was committed",
-                        pipeline.name(), seq, a.batchId, Failures.retryable(e) ? "retryable" : "may need a fix", e);
-            }
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            CycleReport report = new CycleReport(seq, a.batchId, a.outcome, started, ms, a.from, a.upTo,
-                    a.rowsRead, a.rowsWritten, error);
-            if (a.committedKnown) {
-                committed = a.committed;
-            }
-            if (a.outcome == CycleOutcome.FAILED) {
-                consecutiveFailures++;
-                lastError = error;
-            } else {
-                consecutiveFailures = 0;
-                lastError = null;
-                lastSuccessStart = started;
-                if (a.outcome == CycleOutcome.PUBLISHED) {
-                    LOG.info("continuous runner '{}': batch {} published in {} ms: {} row(s) read, {} written, watermark {} -> {}",
-                            pipeline.name(), a.batchId, ms, a.rowsRead, a.rowsWritten, a.from, a.upTo);
-                }
-            }
-            cycles++;
-            if (a.rowsRead > 0) {
-                rowsRead += a.rowsRead;
-            }
-            if (a.rowsWritten > 0) {
-                rowsWritten += a.rowsWritten;
-            }
-            lastCycle = report;
-            RunnerMetrics m = metrics;
-            if (m != null) {
-                m.record(report);
-            }
-            try {
-                listener.afterCycle(report);
-            } catch (RuntimeException e) {
-                LOG.error("continuous runner '{}': a CycleListener's afterCycle threw; the cycle's result stands", pipeline.name(), e);
-            }
-            return report;
-        }
+        return supervisor.runOnce();
     }
 
-    private void loop() {
-        while (true) {
-            List<CompletableFuture<CycleReport>> waiting;
-            lock.lock();
-            try {
-                while (true) {
-                    if (stopping) {
-                        return;
-                    }
-                    if (!requested.isEmpty()) {
-                        break;
-                    }
-                    if (state == RunnerStatus.State.RUNNING && nextCycleAt != null) {
-                        long waitMs = Duration.between(Instant.now(), nextCycleAt).toMillis();
-                        if (waitMs <= 0) {
-                            break;
-                        }
-                        changed.await(waitMs, TimeUnit.MILLISECONDS);
-                    } else {
-                        changed.await();
-                    }
-                }
-                waiting = new ArrayList<>(requested);
-                requested.clear();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } finally {
-                lock.unlock();
-            }
-            CycleReport report = runOnce();
-            waiting.forEach(f -> f.complete(report));
-            lock.lock();
-            try {
-                boolean failed = report.outcome() == CycleOutcome.FAILED;
-                if (failed && stopAfterFailures > 0 && consecutiveFailures >= stopAfterFailures) {
-                    state = RunnerStatus.State.FAILED;
-                    nextCycleAt = null;
-                    failRequested("the runner failed " + consecutiveFailures + " cycles in a row and stopped");
-                    LOG.error("continuous runner '{}' stops after {} consecutive failures; last error: {}",
-                            pipeline.name(), consecutiveFailures, lastError);
-                    return;
-                }
-                Duration wait = failed ? backoff.delay(consecutiveFailures) : interval;
-                if (state == RunnerStatus.State.RUNNING) {
-                    nextCycleAt = Instant.now().plus(wait);
-                }
-                if (failed) {
-                    LOG.info("continuous runner '{}': retrying in {} ms (failure {} in a row)", pipeline.name(),
-                            wait.toMillis(), consecutiveFailures);
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
+    /**
+     * No scheduled cycles after the current one (state {@code PAUSED}); {@link #runCycle()} still runs one.
+     *
+     * @throws IllegalStateException when the runner is not started, or is stopping, stopped or failed
+     */
+    public void pause() {
+        supervisor.pause();
+    }
+
+    /**
+     * Scheduled cycles again; the next one starts at once.
+     *
+     * @throws IllegalStateException when the runner is not started, or is stopping, stopped or failed
+     */
+    public void resume() {
+        supervisor.resume();
     }
 
     @Override
     public String toString() {
-        return "ContinuousRunner[" + pipeline.name() + ", " + mode() + "]";
+        return "ContinuousRunner[" + name() + ", " + mode() + "]";
     }
 
     /**
      * Builds a {@link ContinuousRunner}. Setters reject nulls and out-of-range values; {@link #build()}
-     * checks the pipeline kind against the progress holder (watermark store or checkpoint) and the sink's guarantee.
+     * checks the pipeline kind against the progress holder (watermark store or checkpoint) and the
+     * sinks' guarantees. Options left unset take their {@link ContinuousSettings} value at start.
      */
     public static final class Builder {
-        private final SparkSession spark;
         private final Pipeline pipeline;
         private WatermarkStore store;
         private String checkpoint;
         private String outputMode = "append";
-        private Duration interval = Duration.ofMinutes(1);
-        private Duration initialBackoff = Duration.ofSeconds(1);
-        private Duration maxBackoff = Duration.ofMinutes(5);
-        private int unreadyAfterFailures = 3;
-        private int stopAfterFailures;
+        private Duration interval;
+        private Duration initialBackoff;
+        private Duration maxBackoff;
+        private Integer unreadyAfterFailures;
+        private Integer stopAfterFailures;
+        private Boolean startPaused;
         private boolean allowNonIdempotentSink;
         private CycleListener listener = new CycleListener() { };
+        private String routePrefix = "";
 
-        private Builder(SparkSession spark, Pipeline pipeline) {
-            this.spark = Objects.requireNonNull(spark, "spark");
+        private Builder(Pipeline pipeline) {
             this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         }
 
@@ -478,35 +257,39 @@ public final class ContinuousRunner {
             return this;
         }
 
-        /** The output mode of the available-now query: {@code append} (default), {@code update} or {@code complete}. */
+        /**
+         * The output mode of the available-now queries: {@code append} (default), {@code update},
+         * {@code complete}, or {@code auto} (append when Spark accepts it, else update). A mode that
+         * does not fit the query fails the first cycle with Spark's reason (a configuration error).
+         */
         public Builder outputMode(String outputMode) {
-            String m = Objects.requireNonNull(outputMode, "outputMode").toLowerCase(Locale.ROOT);
-            if (!List.of("append", "update", "complete").contains(m)) {
-                throw new ConfigurationException("outputMode must be one of append, update, complete; got '" + outputMode + "'");
+            String m = Objects.requireNonNull(outputMode, "outputMode").trim().toLowerCase(Locale.ROOT);
+            if (!m.equals("auto") && !StreamingPlan.OUTPUT_MODES.contains(m)) {
+                throw new ConfigurationException("outputMode must be one of auto, " + String.join(", ", StreamingPlan.OUTPUT_MODES)
+                        + "; got '" + outputMode + "'");
             }
             this.outputMode = m;
             return this;
         }
 
-        /** The pause between the end of a successful cycle and the start of the next; default 1 minute; at least 1 ms. */
+        /** The pause between the end of a successful cycle and the start of the next; default {@link ContinuousSettings#INTERVAL}; at least 1 ms. */
         public Builder interval(Duration interval) {
             this.interval = positive(interval, "interval");
             return this;
         }
 
-        /** The first retry delay after a failure; default 1 s; at least 1 ms. */
-        public Builder initialBackoff(Duration initialBackoff) {
-            this.initialBackoff = positive(initialBackoff, "initialBackoff");
+        /**
+         * The backoff after failed cycles: the wait after the n-th failure in a row is drawn from
+         * {@code [0, min(max, initial * 2^(n-1))]}. Default {@link ContinuousSettings#BACKOFF_INITIAL}
+         * and {@link ContinuousSettings#BACKOFF_MAX}; {@code initial} at least 1 ms, {@code max} at least {@code initial}.
+         */
+        public Builder backoff(Duration initial, Duration max) {
+            this.initialBackoff = positive(initial, "the initial backoff");
+            this.maxBackoff = positive(max, "the largest backoff");
             return this;
         }
 
-        /** The largest retry delay; default 5 minutes; at least {@code initialBackoff}. */
-        public Builder maxBackoff(Duration maxBackoff) {
-            this.maxBackoff = positive(maxBackoff, "maxBackoff");
-            return this;
-        }
-
-        /** Readiness turns false after this many consecutive failed cycles; default 3; 1 to 1000. */
+        /** Readiness turns down (state RECOVERING) after this many failed cycles in a row; default {@link ContinuousSettings#UNREADY_AFTER_FAILURES}; 1 to 1000. */
         public Builder unreadyAfterFailures(int n) {
             if (n < 1 || n > 1000) {
                 throw new ConfigurationException("unreadyAfterFailures must be 1..1000, got " + n);
@@ -515,12 +298,18 @@ public final class ContinuousRunner {
             return this;
         }
 
-        /** The runner stops (state FAILED) after this many consecutive failed cycles; default 0 = never, keep trying. */
+        /** The runner fails (state FAILED) after this many failed cycles in a row; default {@link ContinuousSettings#STOP_AFTER_FAILURES}; 0 = never. */
         public Builder stopAfterFailures(int n) {
             if (n < 0) {
                 throw new ConfigurationException("stopAfterFailures must be >= 0 (0 = never stop), got " + n);
             }
             this.stopAfterFailures = n;
+            return this;
+        }
+
+        /** Start without scheduled cycles (state PAUSED) until {@code resume()}; default {@link ContinuousSettings#START_PAUSED}. */
+        public Builder startPaused(boolean paused) {
+            this.startPaused = paused;
             return this;
         }
 
@@ -536,6 +325,20 @@ public final class ContinuousRunner {
             return this;
         }
 
+        /**
+         * Where the runner's routes go: {@code /modeler} serves {@code POST /modeler/cycles}, ...; default
+         * none ({@code POST /cycles}). Empty, or {@code /} followed by path segments without a trailing {@code /}.
+         */
+        public Builder routePrefix(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            if (!prefix.isEmpty() && !prefix.matches("(/[A-Za-z0-9._~-]+)+")) {
+                throw new ConfigurationException("a route prefix is empty or like /modeler (segments of letters, digits, '.', '_', '~' "
+                        + "and '-', no trailing '/'); got '" + prefix + "'");
+            }
+            this.routePrefix = prefix;
+            return this;
+        }
+
         private static Duration positive(Duration d, String what) {
             Objects.requireNonNull(d, what);
             if (d.toMillis() < 1) {
@@ -546,43 +349,13 @@ public final class ContinuousRunner {
 
         /**
          * @throws ConfigurationException when the pipeline is a BATCH one, when an INCREMENTAL pipeline
-         *         has no watermark store or a STREAMING one no checkpoint, when both are given, when
-         *         {@code maxBackoff < initialBackoff}, or when the sink is not idempotent and that was not allowed
+         *         has no watermark store or a STREAMING one no checkpoint, when both are given, when the
+         *         largest backoff is smaller than the initial one, or when a sink is not idempotent and
+         *         that was not allowed
          */
         public ContinuousRunner build() {
-            String name = pipeline.name();
-            if (store != null && checkpoint != null) {
-                throw new ConfigurationException("runner of '" + name + "': watermarkStore(...) and checkpoint(...) exclude each other: "
-                        + "an INCREMENTAL pipeline keeps its progress in a watermark store, a STREAMING one in a checkpoint");
-            }
-            switch (pipeline.kind()) {
-                case INCREMENTAL -> {
-                    if (store == null) {
-                        throw new ConfigurationException("runner of INCREMENTAL pipeline '" + name + "' needs watermarkStore(...)"
-                                + " (FileWatermarkStore or JdbcWatermarkStore)");
-                    }
-                }
-                case STREAMING -> {
-                    if (checkpoint == null) {
-                        throw new ConfigurationException("runner of STREAMING pipeline '" + name + "' runs in the available-now mode and needs "
-                                + "checkpoint(...), the folder where Spark keeps what was read");
-                    }
-                }
-                default -> throw new ConfigurationException("pipeline '" + name + "' is a " + pipeline.kind() + " pipeline; a continuous "
-                        + "runner takes an INCREMENTAL pipeline (watermark source) or a STREAMING one (available-now mode)");
-            }
-            if (maxBackoff.compareTo(initialBackoff) < 0) {
-                throw new ConfigurationException("maxBackoff (" + maxBackoff + ") must not be smaller than initialBackoff (" + initialBackoff + ")");
-            }
-            DeliveryGuarantee g = pipeline.kind() == PipelineKind.STREAMING
-                    ? ((dev.kindling.ipp.StreamWritable) pipeline.sink()).streamGuarantee()
-                    : pipeline.sink().guarantee();
-            if (!allowNonIdempotentSink && (g == DeliveryGuarantee.AT_LEAST_ONCE || g == DeliveryGuarantee.BEST_EFFORT)) {
-                throw new ConfigurationException("sink '" + pipeline.sink().name() + "' of '" + name + "' is " + g
-                        + ": a re-run batch could be published twice. Use an idempotent sink (JDBC mode=upsert, file perBatch=true "
-                        + "or mode=overwrite) or call allowNonIdempotentSink(true)");
-            }
-            return new ContinuousRunner(this);
+            return new ContinuousRunner(new RunnerOptions(pipeline, store, checkpoint, outputMode, interval, initialBackoff, maxBackoff,
+                    unreadyAfterFailures, stopAfterFailures, startPaused, allowNonIdempotentSink, listener, routePrefix).validate());
         }
     }
 }

@@ -12,6 +12,6 @@ public enum CycleOutcome {
     PUBLISHED,
     /** Nothing new: no Spark job ran (incremental mode), nothing was published. */
     IDLE,
-    /** The cycle failed; nothing was committed and it will be retried. */
+    /** The cycle failed; nothing was committed. It is retried after a backoff unless the failure was a configuration error. */
     FAILED
 }

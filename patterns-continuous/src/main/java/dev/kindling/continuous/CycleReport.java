@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What one cycle did; shown by {@code GET /status} and returned by {@code POST /cycles?wait=...}.
+ * What one cycle did; shown in {@code GET /status} and returned by {@code POST /cycles?wait=...}.
  *
  * <pre>{@code
  * CycleReport r = runner.runCycle().get();
@@ -21,10 +21,11 @@ import java.time.Instant;
  * @param upTo        the watermark read up to (inclusive), fixed when the cycle started; null when idle or available-now
  * @param rowsRead    rows read from the source; -1 when the source could not tell
  * @param rowsWritten rows the sink reported committed; -1 when the sink could not tell
- * @param error       the failure's message, or null
+ * @param deadLetters records the pipeline's decoder rejected (0 without a decoder); -1 when unknown
+ * @param error       a one-line summary of the failure, or null
  */
 public record CycleReport(long sequence, Long batchId, CycleOutcome outcome, Instant startedAt, long durationMs,
-                          Watermark from, Watermark upTo, long rowsRead, long rowsWritten, String error) {
+                          Watermark from, Watermark upTo, long rowsRead, long rowsWritten, long deadLetters, String error) {
 
     /** The cycle's duration. */
     public Duration duration() {

@@ -57,7 +57,7 @@ public final class FileWatermarkStore implements WatermarkStore {
     }
 
     @Override
-    public synchronized Optional<Progress> load() {
+    public synchronized Optional<CommittedBatch> load() {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -69,7 +69,7 @@ public final class FileWatermarkStore implements WatermarkStore {
         Properties p = new Properties();
         try {
             p.load(new StringReader(text));
-            return Optional.of(new Progress(Long.parseLong(p.getProperty("batchId")),
+            return Optional.of(new CommittedBatch(Long.parseLong(p.getProperty("batchId")),
                     Watermark.parse(p.getProperty("watermark")), Instant.parse(p.getProperty("committedAt"))));
         } catch (IOException | RuntimeException e) {
             throw new ConfigurationException("the watermark file " + file + " is damaged (expected batchId, watermark and "
@@ -78,7 +78,7 @@ public final class FileWatermarkStore implements WatermarkStore {
     }
 
     @Override
-    public synchronized void commit(Progress progress) {
+    public synchronized void commit(CommittedBatch progress) {
         Objects.requireNonNull(progress, "progress");
         load().ifPresent(old -> {
             if (old.batchId() >= progress.batchId()) {

@@ -3,7 +3,7 @@ package dev.kindling.continuous;
 import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.KindlingException;
-import dev.kindling.ipp.TransientException;
+import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.Watermark;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,9 +22,9 @@ import java.util.Optional;
  * <pre>{@code
  * JdbcWatermarkStore store = JdbcWatermarkStore.builder(endpoint, "modeler")
  *         .table("kindling_watermarks")                      // default
- *         .inSameTransaction((connection, progress) -> {     // optional: more writes committed with the watermark
+ *         .inSameTransaction((connection, committing) -> {   // optional: more writes committed with the watermark
  *             try (var ps = connection.prepareStatement("INSERT INTO models (version) VALUES (?)")) {
- *                 ps.setLong(1, progress.batchId());
+ *                 ps.setLong(1, committing.batchId());
  *                 ps.executeUpdate();
  *             }
  *         })
@@ -36,13 +36,14 @@ import java.util.Optional;
  * locks the pipeline's row ({@code SELECT ... FOR UPDATE}), checks that the stored batch id is
  * smaller than the new one, runs the {@link TransactionStep}s, writes the row and commits — so the
  * extra writes are saved if and only if the watermark is. Thread-safe; every call opens its own
- * connection.
+ * connection. A failure is a {@link dev.kindling.ipp.TransientException} when its SQL state says it
+ * may pass (see {@link Failures#fromSql}), so the runner retries the cycle after a backoff.
  */
 public final class JdbcWatermarkStore implements WatermarkStore {
     /** More work done in the commit's transaction, after the fencing check and before the commit. */
     @FunctionalInterface
     public interface TransactionStep {
-        void run(Connection connection, Progress progress) throws SQLException;
+        void run(Connection connection, CommittedBatch committing) throws SQLException;
     }
 
     private final JdbcEndpoint endpoint;
@@ -65,7 +66,7 @@ public final class JdbcWatermarkStore implements WatermarkStore {
 
     @Override
     public String name() {
-        return endpoint.url().replaceAll("(?i)password=[^&]*", "password=****") + "?table=" + table + "&pipeline=" + pipeline;
+        return endpoint.url().replaceAll("(?i)(password[^=&]*)=[^&]*", "$1=****") + " table=" + table + " pipeline=" + pipeline;
     }
 
     public String table() {
@@ -84,7 +85,7 @@ public final class JdbcWatermarkStore implements WatermarkStore {
     }
 
     @Override
-    public Optional<Progress> load() {
+    public Optional<CommittedBatch> load() {
         try (Connection c = endpoint.connect()) {
             ensureTable(c);
             try (PreparedStatement ps = c.prepareStatement("SELECT batch_id, watermark, committed_at FROM " + table + " WHERE pipeline = ?")) {
@@ -97,20 +98,20 @@ public final class JdbcWatermarkStore implements WatermarkStore {
                 }
             }
         } catch (SQLException e) {
-            throw failure("cannot read the progress of '" + pipeline + "' from " + table, e);
+            throw Failures.fromSql("cannot read the progress of '" + pipeline + "' from " + table, e);
         }
     }
 
-    private Progress progressOf(ResultSet rs) throws SQLException {
+    private CommittedBatch progressOf(ResultSet rs) throws SQLException {
         try {
-            return new Progress(rs.getLong(1), Watermark.parse(rs.getString(2)), rs.getTimestamp(3).toInstant());
+            return new CommittedBatch(rs.getLong(1), Watermark.parse(rs.getString(2)), rs.getTimestamp(3).toInstant());
         } catch (RuntimeException e) {
             throw new ConfigurationException("the progress row of '" + pipeline + "' in " + table + " is damaged: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void commit(Progress progress) {
+    public void commit(CommittedBatch progress) {
         Objects.requireNonNull(progress, "progress");
         try (Connection c = endpoint.connect()) {
             ensureTable(c);
@@ -148,17 +149,8 @@ public final class JdbcWatermarkStore implements WatermarkStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw failure("cannot commit batch " + progress.batchId() + " of '" + pipeline + "' to " + table, e);
+            throw Failures.fromSql("cannot commit batch " + progress.batchId() + " of '" + pipeline + "' to " + table, e);
         }
-    }
-
-    private static KindlingException failure(String what, SQLException e) {
-        String state = e.getSQLState();
-        String message = what + ": " + e.getMessage();
-        if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("40"))) {
-            return new TransientException(message, e);
-        }
-        return new KindlingException(message, e);
     }
 
     @Override

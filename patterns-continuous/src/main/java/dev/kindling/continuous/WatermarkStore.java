@@ -3,13 +3,13 @@ package dev.kindling.continuous;
 import java.util.Optional;
 
 /**
- * Where a continuous-batch runner keeps its {@link Progress}. The runner loads it at the start of
+ * Where a continuous-batch runner keeps its {@link CommittedBatch}. The runner loads it at the start of
  * every cycle and commits the new progress only after the sink reported success.
  *
  * <pre>{@code
  * WatermarkStore store = new FileWatermarkStore(Path.of("/var/lib/etl/ratings.watermark"));
- * Optional<Progress> last = store.load();            // empty before the first commit
- * store.commit(new Progress(0, Watermark.ofLong(99), Instant.now()));
+ * Optional<CommittedBatch> last = store.load();      // empty before the first commit
+ * store.commit(new CommittedBatch(0, Watermark.ofLong(99), Instant.now()));
  * }</pre>
  *
  * <p>Implementations are atomic (a reader sees the old or the new progress, never a mix) and
@@ -22,7 +22,7 @@ public interface WatermarkStore {
     String name();
 
     /** The last committed progress, or empty before the first commit. */
-    Optional<Progress> load();
+    Optional<CommittedBatch> load();
 
     /**
      * Saves {@code progress} atomically.
@@ -30,5 +30,5 @@ public interface WatermarkStore {
      * @throws dev.kindling.ipp.KindlingException when it cannot be saved, or when a batch id greater
      *         than or equal to {@code progress.batchId()} is already stored (another runner)
      */
-    void commit(Progress progress);
+    void commit(CommittedBatch progress);
 }

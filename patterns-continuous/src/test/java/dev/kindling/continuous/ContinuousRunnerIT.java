@@ -5,49 +5,54 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kindling.config.Settings;
 import dev.kindling.connect.Connectors;
 import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.connect.Secret;
 import dev.kindling.ipp.BatchWritable;
-import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.DeliveryGuarantee;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
 import dev.kindling.ipp.Processor;
+import dev.kindling.ipp.RecordDecoder;
 import dev.kindling.ipp.Watermark;
-import dev.kindling.service.ControlPlane;
+import dev.kindling.ipp.WriteResult;
+import dev.kindling.service.ComponentError;
+import dev.kindling.service.ComponentState;
+import dev.kindling.service.KindlingService;
+import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KindlingPostgresTest;
 import dev.kindling.testkit.KindlingSparkTest;
 import dev.kindling.testkit.PostgresDatabase;
-import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import dev.kindling.ipp.DeliveryGuarantee;
-import dev.kindling.ipp.WriteResult;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** The incremental mode on PostgreSQL: what a cycle reads, publishes and commits, and the runner's HTTP routes in a service. */
 @KindlingSparkTest
 @KindlingPostgresTest
 class ContinuousRunnerIT {
     static PostgresDatabase db;
+
+    @TempDir
+    Path tmp;
 
     @BeforeAll
     static void schema(PostgresDatabase database) {
         db = database;
     }
 
-    private static String uri(String options) {
+    static String uri(String options) {
         return db.jdbcUrl() + "?user=" + db.user() + "&password=" + db.password() + "&" + options;
     }
 
@@ -55,18 +60,18 @@ class ContinuousRunnerIT {
         return new JdbcEndpoint(db.jdbcUrl(), db.user(), Secret.of(db.password()));
     }
 
-    private static void createTables(String events, String out) {
+    static void createTables(String events, String out) {
         db.execute("CREATE TABLE " + events + " (id BIGSERIAL PRIMARY KEY, word TEXT NOT NULL)");
         db.execute("CREATE TABLE " + out + " (id BIGINT PRIMARY KEY, word TEXT NOT NULL)");
     }
 
-    private static void insert(String table, String... words) {
+    static void insert(String table, String... words) {
         for (String w : words) {
             db.update("INSERT INTO " + table + " (word) VALUES (?)", w);
         }
     }
 
-    private static List<String> rows(String table) {
+    static List<String> rows(String table) {
         return db.queryForList("SELECT id, word FROM " + table + " ORDER BY id").stream()
                 .map(r -> r.get("id") + ":" + r.get("word")).toList();
     }
@@ -80,7 +85,7 @@ class ContinuousRunnerIT {
                 .build();
     }
 
-    private static BatchWritable upsert(String out) {
+    static BatchWritable upsert(String out) {
         return (BatchWritable) Connectors.builtIn().sink(uri("table=" + out + "&mode=upsert&keys=id"));
     }
 
@@ -91,47 +96,50 @@ class ContinuousRunnerIT {
         List<String> seenAtPublish = Collections.synchronizedList(new ArrayList<>());
         CycleListener probe = new CycleListener() {
             @Override
-            public void afterPublish(long batchId, Progress pending) {
+            public void afterPublish(long batchId, CommittedBatch pending) {
                 // the sink's output is there, the watermark is still the old one
                 seenAtPublish.add(batchId + " out=" + rows("out1").size() + " committed="
                         + store.load().map(p -> p.batchId() + "/" + p.watermark()).orElse("none") + " pending=" + pending.watermark());
             }
         };
-        ContinuousRunner runner = ContinuousRunner.builder(spark, pipeline("words", "ev1", upsert("out1")))
-                .watermarkStore(store).listener(probe).build();
+        ContinuousRunner runner = ContinuousRunner.builder(pipeline("words", "ev1", upsert("out1")))
+                .watermarkStore(store).listener(probe).startPaused(true).build();
+        try (KindlingService service = Fixtures.serve(spark, runner)) {
+            assertThat(runner.runOnce().outcome()).isEqualTo(CycleOutcome.IDLE);   // empty table
+            insert("ev1", "a", "b", "c");
+            CycleReport first = runner.runOnce();
+            assertThat(first).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::from, CycleReport::upTo,
+                            CycleReport::rowsRead, CycleReport::rowsWritten, CycleReport::deadLetters, CycleReport::error)
+                    .containsExactly(0L, CycleOutcome.PUBLISHED, null, Watermark.ofLong(3), 3L, 3L, 0L, null);
+            assertThat(rows("out1")).containsExactly("1:A", "2:B", "3:C");
+            assertThat(store.load().map(p -> p.batchId() + "/" + p.watermark())).contains("0/LONG:3");
 
-        assertThat(runner.runOnce().outcome()).isEqualTo(CycleOutcome.IDLE);   // empty table
-        insert("ev1", "a", "b", "c");
-        CycleReport first = runner.runOnce();
-        assertThat(first).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::from, CycleReport::upTo,
-                        CycleReport::rowsRead, CycleReport::rowsWritten, CycleReport::error)
-                .containsExactly(0L, CycleOutcome.PUBLISHED, null, Watermark.ofLong(3), 3L, 3L, null);
-        assertThat(rows("out1")).containsExactly("1:A", "2:B", "3:C");
-        assertThat(store.load().map(p -> p.batchId() + "/" + p.watermark())).contains("0/LONG:3");
+            Fixtures.JobCounter jobs = new Fixtures.JobCounter();
+            spark.sparkContext().addSparkListener(jobs);
+            try {
+                int before = jobs.settled(spark);
+                CycleReport idle = runner.runOnce();
+                assertThat(idle).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::from, CycleReport::rowsRead,
+                        CycleReport::rowsWritten).containsExactly(null, CycleOutcome.IDLE, Watermark.ofLong(3), 0L, 0L);
+                assertThat(jobs.settled(spark)).as("Spark jobs started by an idle cycle").isEqualTo(before);
 
-        Fixtures.JobCounter jobs = new Fixtures.JobCounter();
-        spark.sparkContext().addSparkListener(jobs);
-        try {
-            int before = jobs.settled(spark);
-            CycleReport idle = runner.runOnce();
-            assertThat(idle).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::from, CycleReport::rowsRead,
-                    CycleReport::rowsWritten).containsExactly(null, CycleOutcome.IDLE, Watermark.ofLong(3), 0L, 0L);
-            assertThat(jobs.settled(spark)).as("Spark jobs started by an idle cycle").isEqualTo(before);
-
-            insert("ev1", "d", "e");
-            CycleReport second = runner.runOnce();
-            assertThat(second).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::from, CycleReport::upTo,
-                    CycleReport::rowsWritten).containsExactly(1L, CycleOutcome.PUBLISHED, Watermark.ofLong(3), Watermark.ofLong(5), 2L);
-            assertThat(jobs.settled(spark)).as("a publishing cycle runs Spark jobs").isGreaterThan(before);
-        } finally {
-            spark.sparkContext().removeSparkListener(jobs);
+                insert("ev1", "d", "e");
+                CycleReport second = runner.runOnce();
+                assertThat(second).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::from, CycleReport::upTo,
+                        CycleReport::rowsWritten).containsExactly(1L, CycleOutcome.PUBLISHED, Watermark.ofLong(3), Watermark.ofLong(5), 2L);
+                assertThat(jobs.settled(spark)).as("a publishing cycle runs Spark jobs").isGreaterThan(before);
+            } finally {
+                spark.sparkContext().removeSparkListener(jobs);
+            }
+            assertThat(rows("out1")).containsExactly("1:A", "2:B", "3:C", "4:D", "5:E");
+            assertThat(seenAtPublish).containsExactly(
+                    "0 out=3 committed=none pending=LONG:3",
+                    "1 out=5 committed=0/LONG:3 pending=LONG:5");
+            assertThat(runner.details()).extracting(ContinuousStatus::mode, ContinuousStatus::cycles, ContinuousStatus::rowsRead,
+                            ContinuousStatus::rowsWritten, ContinuousStatus::deadLetters, ContinuousStatus::consecutiveFailures,
+                            ContinuousStatus::nextCycleAt, s -> s.committed().batchId())
+                    .containsExactly("incremental", 4L, 5L, 5L, 0L, 0, null, 1L);
         }
-        assertThat(rows("out1")).containsExactly("1:A", "2:B", "3:C", "4:D", "5:E");
-        assertThat(seenAtPublish).containsExactly(
-                "0 out=3 committed=none pending=LONG:3",
-                "1 out=5 committed=0/LONG:3 pending=LONG:5");
-        assertThat(runner.status()).extracting(RunnerStatus::cycles, RunnerStatus::rowsRead, RunnerStatus::rowsWritten,
-                RunnerStatus::consecutiveFailures).containsExactly(4L, 5L, 5L, 0);
     }
 
     @Test
@@ -139,109 +147,125 @@ class ContinuousRunnerIT {
         createTables("ev2", "out2");
         Fixtures.SwitchableSink sink = new Fixtures.SwitchableSink(upsert("out2"));
         JdbcWatermarkStore store = JdbcWatermarkStore.builder(endpoint(), "retry").table("progress").build();
-        ContinuousRunner runner = ContinuousRunner.builder(spark, pipeline("retry", "ev2", sink)).watermarkStore(store).build();
-        insert("ev2", "x", "y");
-        sink.failing.set(true);
-        CycleReport failed = runner.runOnce();
-        assertThat(failed).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::upTo)
-                .containsExactly(0L, CycleOutcome.FAILED, Watermark.ofLong(2));
-        assertThat(failed.error()).contains("the test switched the sink off");
-        assertThat(store.load()).isEmpty();
-        assertThat(rows("out2")).isEmpty();
-        assertThat(runner.status()).extracting(RunnerStatus::consecutiveFailures, RunnerStatus::lastError)
-                .containsExactly(1, failed.error());
+        ContinuousRunner runner = ContinuousRunner.builder(pipeline("retry", "ev2", sink)).watermarkStore(store).startPaused(true).build();
+        try (KindlingService service = Fixtures.serve(spark, runner)) {
+            insert("ev2", "x", "y");
+            sink.failing.set(true);
+            CycleReport failed = runner.runOnce();
+            assertThat(failed).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::upTo, CycleReport::error)
+                    .containsExactly(0L, CycleOutcome.FAILED, Watermark.ofLong(2), "the test switched the sink off");
+            assertThat(store.load()).isEmpty();
+            assertThat(rows("out2")).isEmpty();
+            assertThat(runner.details().consecutiveFailures()).isEqualTo(1);
+            assertThat(service.status().components().get("retry")).extracting(s -> s.state(), s -> s.lastError().kind(),
+                    s -> s.lastError().message()).containsExactly(ComponentState.PAUSED, "TRANSIENT", "the test switched the sink off");
 
-        sink.failing.set(false);
-        insert("ev2", "z");
-        CycleReport retried = runner.runOnce();
-        assertThat(retried).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::upTo, CycleReport::rowsWritten)
-                .containsExactly(0L, CycleOutcome.PUBLISHED, Watermark.ofLong(3), 3L);
-        assertThat(rows("out2")).containsExactly("1:X", "2:Y", "3:Z");
-        assertThat(runner.status()).extracting(RunnerStatus::consecutiveFailures, RunnerStatus::lastError).containsExactly(0, null);
-        assertThat(db.queryForObject("SELECT watermark FROM progress WHERE pipeline = 'retry'", String.class)).isEqualTo("LONG:3");
+            sink.failing.set(false);
+            insert("ev2", "z");
+            CycleReport retried = runner.runOnce();
+            assertThat(retried).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::upTo, CycleReport::rowsWritten)
+                    .containsExactly(0L, CycleOutcome.PUBLISHED, Watermark.ofLong(3), 3L);
+            assertThat(rows("out2")).containsExactly("1:X", "2:Y", "3:Z");
+            assertThat(runner.details().consecutiveFailures()).isZero();
+            assertThat(service.status().components().get("retry").lastError()).isNull();
+            assertThat(db.queryForObject("SELECT watermark FROM progress WHERE pipeline = 'retry'", String.class)).isEqualTo("LONG:3");
+        }
     }
 
     @Test
-    void controlPlaneBacksOffFlipsReadinessPausesResumesAndTriggers(SparkSession spark) throws Exception {
+    void overHttpItBacksOffTurnsUnreadyRecoversPausesRunsRequestedCyclesAndResumes(SparkSession spark) {
         createTables("ev3", "out3");
         Fixtures.SwitchableSink sink = new Fixtures.SwitchableSink(upsert("out3"));
-        List<Instant> failedStarts = Collections.synchronizedList(new ArrayList<>());
-        ContinuousRunner runner = ContinuousRunner.builder(spark, pipeline("service", "ev3", sink))
+        Fixtures.Journal journal = new Fixtures.Journal();
+        ContinuousRunner runner = ContinuousRunner.builder(pipeline("service", "ev3", sink))
                 .watermarkStore(JdbcWatermarkStore.builder(endpoint(), "service").build())
-                .interval(Duration.ofMillis(300))
-                .initialBackoff(Duration.ofMillis(200)).maxBackoff(Duration.ofMillis(800))
+                .interval(Duration.ofHours(1))   // after the first success, only requested cycles and resume() run one
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(200))
                 .unreadyAfterFailures(3)
-                .listener(new CycleListener() {
-                    @Override
-                    public void afterCycle(CycleReport report) {
-                        if (report.outcome() == CycleOutcome.FAILED) {
-                            failedStarts.add(report.startedAt().plusMillis(report.durationMs()));
-                        }
-                    }
-                })
+                .listener(journal)
                 .build();
         insert("ev3", "p");
         sink.failing.set(true);
-        ControlPlane plane = ContinuousService.start(runner,
-                Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1", "kindling.shutdown.grace", "20s")));
-        int port = plane.port();
+        KindlingService service = Fixtures.serve(spark, runner);
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Fixtures.get(port, "/readyz").statusCode() == 503);
-            JsonNode failing = ControlPlane.json().readTree(Fixtures.get(port, "/status").body());
-            assertThat(failing.get("state").asText()).isEqualTo("RUNNING");
-            assertThat(failing.get("ready").asBoolean()).isFalse();
-            assertThat(failing.get("consecutiveFailures").asInt()).isGreaterThanOrEqualTo(3);
-            assertThat(failing.get("lastError").asText()).contains("the test switched the sink off");
-            assertThat(failing.get("lastCycle").get("outcome").asText()).isEqualTo("FAILED");
-            assertThat(rows("out3")).isEmpty();
-            List<Instant> ends = List.copyOf(failedStarts);
-            for (int i = 1; i < 3; i++) {
-                long gap = Duration.between(ends.get(i - 1), ends.get(i)).toMillis();
-                // failure i was followed by a delay drawn from [ceiling/2, ceiling], ceiling = 200ms * 2^(i-1)
-                assertThat(gap).as("gap after failure %d", i).isGreaterThanOrEqualTo(100L << (i - 1));
-            }
-            String metrics = Fixtures.get(port, "/metrics").body();
-            assertThat(metrics).containsPattern("kindling_continuous_cycles_total\\{outcome=\"failed\",pipeline=\"service\",service=\"service\"\\} [1-9]")
-                    .containsPattern("kindling_continuous_consecutive_failures\\{pipeline=\"service\",service=\"service\"\\} [1-9]");
-
-            sink.failing.set(false);
-            await().atMost(Duration.ofSeconds(30)).until(() -> Fixtures.get(port, "/readyz").statusCode() == 200);
-            assertThat(rows("out3")).containsExactly("1:P");
-
-            HttpResponse<String> paused = Fixtures.post(port, "/pause");
-            assertThat(paused.statusCode()).isEqualTo(200);
-            assertThat(ControlPlane.json().readTree(paused.body()).get("state").asText()).isEqualTo("PAUSED");
-            insert("ev3", "q");
-            await().during(Duration.ofMillis(900)).atMost(Duration.ofSeconds(3)).until(() -> rows("out3").size() == 1);
-
-            HttpResponse<String> triggered = Fixtures.post(port, "/cycles?wait=30s");
-            assertThat(triggered.statusCode()).isEqualTo(200);
-            JsonNode report = ControlPlane.json().readTree(triggered.body());
-            assertThat(report.get("outcome").asText()).isEqualTo("PUBLISHED");
-            assertThat(report.get("rowsWritten").asLong()).isEqualTo(1L);
-            assertThat(report.get("upTo").get("value").asText()).isEqualTo("2");
-            assertThat(rows("out3")).containsExactly("1:P", "2:Q");
-
-            HttpResponse<String> async = Fixtures.post(port, "/cycles");
-            assertThat(async.statusCode()).isEqualTo(202);
-            assertThat(async.headers().firstValue("Location")).contains("/status");
-
-            HttpResponse<String> badWait = Fixtures.post(port, "/cycles?wait=soon");
-            assertThat(badWait.statusCode()).isEqualTo(400);
-            assertThat(badWait.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-            assertThat(ControlPlane.json().readTree(badWait.body()).get("detail").asText())
-                    .isEqualTo("query parameter 'wait' must be a duration such as 500ms, 30s, 5m; got 'soon'");
-
-            HttpResponse<String> resumed = Fixtures.post(port, "/resume");
-            assertThat(ControlPlane.json().readTree(resumed.body()).get("state").asText()).isEqualTo("RUNNING");
-            insert("ev3", "r");
-            await().atMost(Duration.ofSeconds(30)).until(() -> rows("out3").size() == 3);
-            assertThat(rows("out3")).containsExactly("1:P", "2:Q", "3:R");
+            JsonHttp http = new JsonHttp(service.port(), null);
+            backsOffTurnsUnreadyAndRecovers(http, sink, journal);
+            runsOnlyRequestedCyclesWhilePaused(http, journal);
         } finally {
-            plane.shutdown();
+            service.shutdown();
         }
-        assertThat(runner.status().state()).isEqualTo(RunnerStatus.State.STOPPED);
-        assertThatThrownBy(runner::runCycle).isInstanceOf(IllegalStateException.class).hasMessageContaining("STOPPED");
+        assertThat(service.status().components().get("service").state()).isEqualTo(ComponentState.STOPPED);
+        assertThatThrownBy(runner::runCycle).isInstanceOf(IllegalStateException.class)
+                .hasMessage("continuous runner 'service' is STOPPED: it runs cycles only while started");
+    }
+
+    private static void backsOffTurnsUnreadyAndRecovers(JsonHttp http, Fixtures.SwitchableSink sink, Fixtures.Journal journal) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/readyz").status() == 503);
+        JsonNode failing = http.get("/status").json().get("components").get("service");
+        assertThat(failing.get("state").asText()).isEqualTo("RECOVERING");
+        assertThat(failing.get("ready").asBoolean()).isFalse();
+        assertThat(failing.get("lastError").get("kind").asText()).isEqualTo("TRANSIENT");
+        assertThat(failing.get("lastError").get("message").asText()).isEqualTo("the test switched the sink off");
+        assertThat(failing.get("details").get("consecutiveFailures").asInt()).isGreaterThanOrEqualTo(3);
+        assertThat(failing.get("details").get("lastCycle").get("outcome").asText()).isEqualTo("FAILED");
+        assertThat(rows("out3")).isEmpty();
+        String metrics = http.get("/metrics").body();
+        assertThat(metrics).containsPattern("kindling_continuous_cycles_total\\{outcome=\"failed\",pipeline=\"service\",service=\"test\"\\} [1-9]")
+                .containsPattern("kindling_continuous_consecutive_failures\\{pipeline=\"service\",service=\"test\"\\} [1-9]");
+
+        sink.failing.set(false);
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/readyz").status() == 200);
+        assertThat(rows("out3")).containsExactly("1:P");
+        JsonNode recovered = http.get("/status").json().get("components").get("service");
+        assertThat(recovered.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(recovered.get("lastError").isNull()).isTrue();
+        assertThat(recovered.get("details").get("nextCycleAt").isNull()).as("the next cycle is scheduled").isFalse();
+        List<String> untilRecovered = List.copyOf(journal.events);
+        assertThat(untilRecovered.subList(untilRecovered.size() - 2, untilRecovered.size())).containsExactly("read 0", "published 0");
+        assertThat(untilRecovered.subList(0, untilRecovered.size() - 2))
+                .allMatch(e -> e.equals("read 0") || e.equals("FAILED: the test switched the sink off"));
+    }
+
+    private static void runsOnlyRequestedCyclesWhilePaused(JsonHttp http, Fixtures.Journal journal) {
+        JsonHttp.Response paused = http.post("/pause", "");
+        assertThat(paused.status()).isEqualTo(200);
+        assertThat(paused.json().toString()).isEqualTo("{\"component\":\"service\",\"state\":\"PAUSED\",\"nextCycleAt\":null}");
+        JsonNode pausedStatus = http.get("/status").json().get("components").get("service");
+        assertThat(pausedStatus.get("state").asText()).isEqualTo("PAUSED");
+        assertThat(pausedStatus.get("ready").asBoolean()).isTrue();
+        assertThat(pausedStatus.get("details").get("nextCycleAt").isNull()).as("no cycle is scheduled while paused").isTrue();
+
+        int before = journal.events.size();
+        insert("ev3", "q");
+        JsonHttp.Response triggered = http.post("/cycles?wait=30s", "");
+        assertThat(triggered.status()).isEqualTo(200);
+        assertThat(triggered.json().get("outcome").asText()).isEqualTo("PUBLISHED");
+        assertThat(triggered.json().get("rowsWritten").asLong()).isEqualTo(1L);
+        assertThat(triggered.json().get("upTo").get("value").asText()).isEqualTo("2");
+        assertThat(rows("out3")).containsExactly("1:P", "2:Q");
+        assertThat(journal.events.subList(before, journal.events.size()))
+                .as("while paused, only the requested cycle ran").containsExactly("read 1", "published 1");
+
+        JsonHttp.Response async = http.post("/cycles", "");
+        assertThat(async.status()).isEqualTo(202);
+        assertThat(async.header("Location")).isEqualTo("/status");
+        assertThat(async.json().toString()).isEqualTo("{\"requested\":true,\"status\":\"/status\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> journal.events.size() == before + 3);
+        assertThat(journal.events.get(before + 2)).isEqualTo("IDLE");
+
+        JsonHttp.Response badWait = http.post("/cycles?wait=soon", "");
+        assertThat(badWait.status()).isEqualTo(400);
+        assertThat(badWait.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(badWait.json().get("detail").asText())
+                .isEqualTo("'wait' is 'soon'; expected a duration from 1ms to 10m, such as 500ms, 10s, 5m");
+
+        insert("ev3", "r");
+        JsonHttp.Response resumed = http.post("/resume", "");
+        assertThat(resumed.json().get("state").asText()).isEqualTo("RUNNING");
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows("out3").size() == 3);
+        assertThat(rows("out3")).containsExactly("1:P", "2:Q", "3:R");
+        await().atMost(Duration.ofSeconds(30)).until(() -> journal.events.size() == before + 5);
+        assertThat(journal.events.subList(before + 3, journal.events.size())).containsExactly("read 2", "published 2");
     }
 
     @Test
@@ -276,110 +300,58 @@ class ContinuousRunnerIT {
             }
         };
         JdbcWatermarkStore store = JdbcWatermarkStore.builder(endpoint(), "graceful").build();
-        ContinuousRunner runner = ContinuousRunner.builder(spark, pipeline("graceful", "ev5", slow))
+        ContinuousRunner runner = ContinuousRunner.builder(pipeline("graceful", "ev5", slow))
                 .watermarkStore(store).interval(Duration.ofHours(1)).build();
         insert("ev5", "s");
-        ControlPlane plane = ContinuousService.start(runner,
-                Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1", "kindling.shutdown.grace", "60s")));
+        KindlingService service = Fixtures.serve(spark, runner, "kindling.shutdown.grace", "60s");
         assertThat(inSink.await(60, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<Void> shutdown = CompletableFuture.runAsync(plane::shutdown);
-        await().atMost(Duration.ofSeconds(30)).until(() -> runner.status().state() == RunnerStatus.State.STOPPING);
+        CompletableFuture<Void> shutdown = CompletableFuture.runAsync(service::shutdown);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> service.status().components().get("graceful").state() == ComponentState.STOPPING);
         assertThat(store.load()).isEmpty();
         release.countDown();
         shutdown.get(60, TimeUnit.SECONDS);
-        assertThat(runner.status()).extracting(RunnerStatus::state, s -> s.lastCycle().outcome(), s -> s.committed().batchId())
-                .containsExactly(RunnerStatus.State.STOPPED, CycleOutcome.PUBLISHED, 0L);
+        assertThat(service.overran()).isEmpty();
+        assertThat(service.status().components().get("graceful").state()).isEqualTo(ComponentState.STOPPED);
+        assertThat(runner.details()).extracting(s -> s.lastCycle().outcome(), s -> s.committed().batchId(), ContinuousStatus::nextCycleAt)
+                .containsExactly(CycleOutcome.PUBLISHED, 0L, null);
         assertThat(rows("out5")).containsExactly("1:S");
-        assertThat(store.load().map(p -> p.watermark())).contains(Watermark.ofLong(1));
+        assertThat(store.load().map(CommittedBatch::watermark)).contains(Watermark.ofLong(1));
     }
 
     @Test
-    void stopsInStateFailedWhenConfiguredToAfterConsecutiveFailures(SparkSession spark) {
-        createTables("ev6", "out6");
-        Fixtures.SwitchableSink sink = new Fixtures.SwitchableSink(upsert("out6"));
-        sink.failing.set(true);
-        JdbcWatermarkStore store = JdbcWatermarkStore.builder(endpoint(), "giving-up").build();
-        ContinuousRunner runner = ContinuousRunner.builder(spark, pipeline("giving-up", "ev6", sink)).watermarkStore(store)
-                .initialBackoff(Duration.ofMillis(10)).maxBackoff(Duration.ofMillis(20))
-                .unreadyAfterFailures(1).stopAfterFailures(3).build();
-        insert("ev6", "w");
-        runner.start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> runner.status().state() == RunnerStatus.State.FAILED);
-        assertThat(runner.status()).extracting(RunnerStatus::ready, RunnerStatus::consecutiveFailures, RunnerStatus::cycles,
-                RunnerStatus::nextCycleAt).containsExactly(false, 3, 3L, null);
-        assertThat(runner.status().lastError()).contains("the test switched the sink off");
-        assertThatThrownBy(runner::runCycle).isInstanceOf(IllegalStateException.class).hasMessageContaining("FAILED");
-        assertThat(store.load()).isEmpty();
-        assertThat(rows("out6")).isEmpty();
-        runner.stop(Duration.ofSeconds(5));
-        assertThat(runner.status().state()).isEqualTo(RunnerStatus.State.FAILED);
-    }
-
-    @Test
-    void startsFromConfigurationAlone(SparkSession spark) {
-        createTables("ev4", "out4");
-        insert("ev4", "one", "two");
-        Settings settings = Settings.of(Map.of(
-                "kindling.continuous.name", "configured",
-                "kindling.continuous.source", uri("table=ev4"),
-                "kindling.continuous.watermark-column", "id",
-                "kindling.continuous.sql", "SELECT id, concat(word, '!') AS word FROM input",
-                "kindling.continuous.sink", uri("table=out4&mode=upsert&keys=id"),
-                "kindling.continuous.watermark-store", uri("table=configured_progress").replace("&&", "&"),
-                "kindling.continuous.interval", "5s"));
-        ContinuousRunner runner = ContinuousService.runnerFromSettings(spark, settings);
-        assertThat(runner.mode()).isEqualTo("incremental");
-        assertThat(runner.runOnce().outcome()).isEqualTo(CycleOutcome.PUBLISHED);
-        assertThat(rows("out4")).containsExactly("1:one!", "2:two!");
-        assertThat(db.queryForObject("SELECT batch_id FROM configured_progress WHERE pipeline = 'configured'", Long.class)).isEqualTo(0L);
-        assertThat(runner.status().interval()).isEqualTo("PT5S");
-    }
-
-    @Test
-    void badConfigurationIsRejectedWithAClearMessage(SparkSession spark) {
-        Map<String, String> base = Map.of(
-                "kindling.continuous.source", uri("table=ev4"),
-                "kindling.continuous.watermark-column", "id",
-                "kindling.continuous.sink", uri("table=out4&mode=upsert&keys=id"));
-        assertThatThrownBy(() -> ContinuousService.runnerFromSettings(spark, Settings.of(Map.of("kindling.continuous.sink", "console:"))))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage("setting kindling.continuous.source (environment KINDLING_CONTINUOUS_SOURCE) is required");
-        assertThatThrownBy(() -> ContinuousService.runnerFromSettings(spark, Settings.of(with(base, "kindling.continuous.checkpoint", "/tmp/cp"))))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("kindling.continuous.checkpoint and kindling.continuous.mode=incremental exclude each other");
-        assertThatThrownBy(() -> ContinuousService.runnerFromSettings(spark, Settings.of(with(base, "kindling.continuous.watermark-store", "s3://b/wm"))))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage("a watermark store URI starts with file: or jdbc:; got 's3://b/wm'");
-        assertThatThrownBy(() -> ContinuousService.runnerFromSettings(spark, Settings.of(with(base, "kindling.continuous.mode", "available-now"))))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("kindling.continuous.watermark-column and kindling.continuous.mode=available-now exclude each other");
-        assertThatThrownBy(() -> ContinuousService.runnerFromSettings(spark, Settings.of(with(base, "kindling.continuous.sink", uri("table=out4")))))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("is AT_LEAST_ONCE: a re-run batch could be published twice");
-        Pipeline incremental = pipeline("p", "ev4", upsert("out4"));
-        assertThatThrownBy(() -> ContinuousRunner.builder(spark, incremental).build())
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage("runner of INCREMENTAL pipeline 'p' needs watermarkStore(...) (FileWatermarkStore or JdbcWatermarkStore)");
-        assertThatThrownBy(() -> ContinuousRunner.builder(spark, incremental).watermarkStore(new FileWatermarkStore(java.nio.file.Path.of("/tmp/x.wm")))
-                .checkpoint("/tmp/cp").build())
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("runner of 'p': watermarkStore(...) and checkpoint(...) exclude each other");
-        assertThatThrownBy(() -> ContinuousRunner.builder(spark, incremental).initialBackoff(Duration.ofSeconds(10)).maxBackoff(Duration.ofSeconds(1))
-                .watermarkStore(new FileWatermarkStore(java.nio.file.Path.of("/tmp/x.wm"))).build())
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage("maxBackoff (PT1S) must not be smaller than initialBackoff (PT10S)");
-        assertThatThrownBy(() -> ContinuousRunner.builder(spark, incremental).interval(Duration.ZERO))
-                .isInstanceOf(ConfigurationException.class).hasMessage("interval must be at least 1 ms, got PT0S");
-        Pipeline batch = Pipeline.builder(PipelineKind.BATCH).name("b").source(Connectors.builtIn().source("range:0..3"))
-                .sink(upsert("out4")).build();
-        assertThatThrownBy(() -> ContinuousRunner.builder(spark, batch).build())
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageStartingWith("pipeline 'b' is a BATCH pipeline; a continuous runner takes an INCREMENTAL pipeline");
-    }
-
-    private static Map<String, String> with(Map<String, String> base, String k, String v) {
-        Map<String, String> m = new java.util.HashMap<>(base);
-        m.put(k, v);
-        return m;
+    void aDecoderWithDeadLettersWorksOnABatchSource(SparkSession spark) {
+        db.execute("CREATE TABLE orders_raw (id BIGSERIAL PRIMARY KEY, value TEXT)");
+        for (String v : List.of("{\"order_id\": 1, \"amount\": 2.5}", "not json", "{\"order_id\": 2, \"amount\": 4.0}", "{\"amount\": 1.0}")) {
+            db.update("INSERT INTO orders_raw (value) VALUES (?)", v);
+        }
+        Connectors c = Connectors.builtIn();
+        Path out = tmp.resolve("orders");
+        Path dead = tmp.resolve("dead");
+        Pipeline p = Pipeline.builder(PipelineKind.INCREMENTAL).name("orders")
+                .source(c.source(uri("table=orders_raw&watermarkColumn=id")))
+                .decoder(RecordDecoder.json("order_id BIGINT NOT NULL, amount DOUBLE"))
+                .process(Processor.sql("SELECT order_id, amount * 2 AS doubled FROM input"))
+                .sink(c.sink("file:" + out + "?format=parquet&perBatch=true"))
+                .deadLetters(c.sink("file:" + dead + "?format=parquet&perBatch=true"))
+                .build();
+        ContinuousRunner runner = ContinuousRunner.builder(p).watermarkStore(new FileWatermarkStore(tmp.resolve("orders.watermark")))
+                .startPaused(true).build();
+        try (KindlingService service = Fixtures.serve(spark, runner)) {
+            assertThat(runner.runOnce()).extracting(CycleReport::outcome, CycleReport::batchId, CycleReport::rowsRead, CycleReport::rowsWritten,
+                    CycleReport::deadLetters).containsExactly(CycleOutcome.PUBLISHED, 0L, 4L, 2L, 2L);
+            assertThat(spark.read().parquet(out.toString()).orderBy("order_id").collectAsList().stream()
+                    .map(r -> r.getAs("order_id") + ":" + r.getAs("doubled") + ":b" + r.getAs("batch_id")).toList())
+                    .containsExactly("1:5.0:b0", "2:8.0:b0");
+            assertThat(spark.read().parquet(dead.toString()).selectExpr("CAST(value AS STRING) AS v", "error", "batch_id").orderBy("v")
+                    .collectAsList().stream().map(r -> r.getString(0) + "|" + r.getString(1) + "|b" + r.getAs("batch_id")).toList())
+                    .containsExactly("not json|value is malformed JSON or does not match the schema order_id BIGINT NOT NULL, amount DOUBLE|b0",
+                            "{\"amount\": 1.0}|required field 'order_id' is missing or null|b0");
+            assertThat(runner.details()).extracting(ContinuousStatus::rowsRead, ContinuousStatus::rowsWritten, ContinuousStatus::deadLetters)
+                    .containsExactly(4L, 2L, 2L);
+            assertThat(new JsonHttp(service.port(), null).get("/metrics").body())
+                    .contains("kindling_continuous_dead_letters_total{pipeline=\"orders\",service=\"test\"} 2.0")
+                    .contains("kindling_continuous_rows_written_total{pipeline=\"orders\",service=\"test\"} 2.0");
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.kindling.continuous;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kindling.service.KindlingService;
 import dev.kindling.testkit.KindlingPostgresTest;
 import dev.kindling.testkit.KindlingSparkTest;
 import dev.kindling.testkit.PostgresDatabase;
@@ -59,13 +60,15 @@ class CrashRecoveryIT {
         // Rows arrive while the service is down; then it restarts.
         db.update("INSERT INTO crash_events (word) VALUES (?)", "f");
         db.update("INSERT INTO crash_events (word) VALUES (?)", "g");
-        ContinuousRunner restarted = CrashingRunnerMain.runner(spark, db.jdbcUrl(), db.user(), db.password(), out.toString()).build();
-        CycleReport repair = restarted.runOnce();
-        assertThat(repair).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::rowsWritten)
-                .containsExactly(0L, CycleOutcome.PUBLISHED, 7L);
-        assertThat(restarted.runOnce().outcome()).isEqualTo(CycleOutcome.IDLE);
-        db.update("INSERT INTO crash_events (word) VALUES (?)", "h");
-        assertThat(restarted.runOnce().batchId()).isEqualTo(1L);
+        ContinuousRunner restarted = CrashingRunnerMain.runner(db.jdbcUrl(), db.user(), db.password(), out.toString()).build();
+        try (KindlingService service = Fixtures.serve(spark, restarted)) {
+            CycleReport repair = restarted.runOnce();
+            assertThat(repair).extracting(CycleReport::batchId, CycleReport::outcome, CycleReport::rowsWritten)
+                    .containsExactly(0L, CycleOutcome.PUBLISHED, 7L);
+            assertThat(restarted.runOnce().outcome()).isEqualTo(CycleOutcome.IDLE);
+            db.update("INSERT INTO crash_events (word) VALUES (?)", "h");
+            assertThat(restarted.runOnce().batchId()).isEqualTo(1L);
+        }
 
         assertThat(words(spark, out)).containsExactly("0:1:a", "0:2:b", "0:3:c", "0:4:d", "0:5:e", "0:6:f", "0:7:g", "1:8:h");
         assertThat(db.queryForList("SELECT batch_id, watermark FROM kindling_watermarks"))

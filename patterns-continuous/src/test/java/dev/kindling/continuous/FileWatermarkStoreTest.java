@@ -22,10 +22,10 @@ class FileWatermarkStoreTest {
         FileWatermarkStore store = new FileWatermarkStore(dir.resolve("state/wm.properties"));
         assertThat(store.load()).isEmpty();
         Instant at = Instant.parse("2026-11-25T10:00:00Z");
-        store.commit(new Progress(0, Watermark.ofLong(41), at));
-        store.commit(new Progress(1, Watermark.ofInstant(Instant.parse("2026-11-25T09:59:00Z")), at.plusSeconds(1)));
+        store.commit(new CommittedBatch(0, Watermark.ofLong(41), at));
+        store.commit(new CommittedBatch(1, Watermark.ofInstant(Instant.parse("2026-11-25T09:59:00Z")), at.plusSeconds(1)));
         assertThat(new FileWatermarkStore(dir.resolve("state/wm.properties")).load())
-                .contains(new Progress(1, Watermark.ofInstant(Instant.parse("2026-11-25T09:59:00Z")), at.plusSeconds(1)));
+                .contains(new CommittedBatch(1, Watermark.ofInstant(Instant.parse("2026-11-25T09:59:00Z")), at.plusSeconds(1)));
         try (Stream<Path> files = Files.list(dir.resolve("state"))) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("wm.properties");
         }
@@ -34,12 +34,12 @@ class FileWatermarkStoreTest {
     @Test
     void refusesABatchIdThatIsNotNewer() {
         FileWatermarkStore store = new FileWatermarkStore(dir.resolve("wm.properties"));
-        store.commit(new Progress(3, Watermark.ofLong(10), Instant.EPOCH));
-        assertThatThrownBy(() -> store.commit(new Progress(3, Watermark.ofLong(11), Instant.EPOCH)))
+        store.commit(new CommittedBatch(3, Watermark.ofLong(10), Instant.EPOCH));
+        assertThatThrownBy(() -> store.commit(new CommittedBatch(3, Watermark.ofLong(11), Instant.EPOCH)))
                 .isInstanceOf(KindlingException.class)
                 .hasMessageContaining("batch 3 is already committed")
                 .hasMessageContaining("refusing to commit batch 3");
-        assertThat(store.load()).contains(new Progress(3, Watermark.ofLong(10), Instant.EPOCH));
+        assertThat(store.load()).contains(new CommittedBatch(3, Watermark.ofLong(10), Instant.EPOCH));
     }
 
     @Test
@@ -60,8 +60,8 @@ class FileWatermarkStoreTest {
 
     @Test
     void progressChecksItsValues() {
-        assertThatThrownBy(() -> new Progress(-1, Watermark.ofLong(1), Instant.EPOCH))
+        assertThatThrownBy(() -> new CommittedBatch(-1, Watermark.ofLong(1), Instant.EPOCH))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("batchId must be >= 0, got -1");
-        assertThat(new Progress(4, Watermark.ofLong(1), Instant.EPOCH).nextBatchId()).isEqualTo(5);
+        assertThat(new CommittedBatch(4, Watermark.ofLong(1), Instant.EPOCH).nextBatchId()).isEqualTo(5);
     }
 }

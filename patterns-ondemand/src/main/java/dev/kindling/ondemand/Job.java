@@ -5,7 +5,7 @@ package dev.kindling.ondemand;
  * Jackson (records, maps, lists, numbers and strings work as they are).
  *
  * <pre>{@code
- * Job<PiParams, PiResult> pi = (ctx, p) -> SparkPi.estimate(ctx.spark(), p.samples(), p.partitions());
+ * Job<PiParams, PiResult> pi = (ctx, p) -> SparkPi.estimate(ctx.spark(), p.samples(), p.partitions(), p.seed());
  * }</pre>
  *
  * <p>Called on a worker thread of the service; many jobs run at once on one SparkSession, so a job

@@ -17,7 +17,8 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p><b>Threads.</b> A context belongs to one job run and is used from the worker thread that runs
  * the job. Spark work started on that thread runs in the Spark job group named by {@link #jobId()} and
- * in the FAIR scheduler pool named by {@link #jobName()}; when the job is cancelled or times out the
+ * in the FAIR scheduler pool named by {@link #jobName()} (when the session declares it: see
+ * {@link JobService#sparkDefaults}); when the job is cancelled or times out the
  * group is cancelled, so running Spark actions throw. Work the job starts on other threads is not in
  * the group: call {@code spark().sparkContext().setJobGroup(ctx.jobId(), ...)} there too.
  */

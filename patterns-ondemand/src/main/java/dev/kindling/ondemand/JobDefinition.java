@@ -4,22 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.ipp.BatchReadable;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Pipeline;
+import dev.kindling.ipp.PipelineKind;
 import dev.kindling.ipp.Processor;
+import dev.kindling.ipp.WriteResult;
+import dev.kindling.ondemand.internal.PipelineJob;
 import dev.kindling.ondemand.internal.RowsJob;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A named job the service can run: a typed job ({@code params -> result}), or rows in, rows out
- * (a processor or a pipeline's processors over the request body, or over a configured source).
+ * A named job a {@link JobService} can run: a typed job ({@code params -> result}); rows in, rows out
+ * (a processor over the request body, or over a configured source); or a whole batch pipeline.
  *
  * <pre>{@code
  * record PiParams(Long samples, Integer partitions) { }
- * JobDefinition<PiParams, PiResult> pi = JobDefinition.builder("sparkpi", PiParams.class,
- *                 (ctx, p) -> SparkPi.estimate(ctx.spark(), p.samples(), p.partitions()))
+ * JobDefinition<PiParams, Double> pi = JobDefinition.builder("sparkpi", PiParams.class,
+ *                 (ctx, p) -> 4.0 * ctx.spark().range(p.samples()).where("rand() * rand() + rand() * rand() <= 1").count() / p.samples())
  *         .validator(p -> { if (p.samples() < 1) throw new InvalidParamsException("samples", "1..10^10", p.samples()); })
  *         .warmUp(new PiParams(1000L, 2))
  *         .timeout(Duration.ofMinutes(5))
@@ -74,13 +76,26 @@ public final class JobDefinition<P, R> {
     }
 
     /**
-     * A pipeline used as a job: the request body is its source and its processors run over it; the
-     * result rows are the response (as in {@link #rows}). The pipeline's own source and sink are not
-     * used, so any batch pipeline fits.
+     * A whole batch pipeline as a job: each run reads its source, decodes and processes the rows and
+     * writes them to its sink ({@link Pipeline#runBatch}); the result is the sink's {@link WriteResult}
+     * ({@code {"batchId": ..., "rowsWritten": ..., "deadLetters": ...}}). The request body is ignored.
+     * Each run gets a batch id larger than the last one's: the run's start in epoch milliseconds (or
+     * the last id + 1), so ids keep increasing across restarts too and an idempotent sink can use them.
+     *
+     * <pre>{@code
+     * jobs.job(JobDefinition.pipeline("evens", EvensApp.pipeline(1000, "file:/out/evens?format=json")));
+     * // POST /jobs/evens?wait=30s -> {"result": {"batchId": 1764067200000, "rowsWritten": 1, "deadLetters": 0}, ...}
+     * }</pre>
+     *
+     * @throws ConfigurationException when the pipeline is not a {@link PipelineKind#BATCH} one
      */
-    public static JobDefinition<JsonNode, Map<String, Object>> pipeline(String name, Pipeline pipeline, int maxRows) {
+    public static JobDefinition<JsonNode, WriteResult> pipeline(String name, Pipeline pipeline) {
         Objects.requireNonNull(pipeline, "pipeline");
-        return rows(name, Processor.chain(pipeline.processors()), maxRows);
+        if (pipeline.kind() != PipelineKind.BATCH) {
+            throw new ConfigurationException("job '" + name + "': pipeline '" + pipeline.name() + "' is a " + pipeline.kind()
+                    + " pipeline; an on-demand job runs a BATCH one");
+        }
+        return builder(name, JsonNode.class, new PipelineJob(pipeline)).build();
     }
 
     /**
@@ -147,7 +162,11 @@ public final class JobDefinition<P, R> {
             return this;
         }
 
-        /** Runs the job once with these params before the service reports ready; default: no warm-up run. */
+        /**
+         * Runs the job once with these params before the service reports ready, through the service's own
+         * HTTP API (a loopback request), so the first user request finds the code paths warm; default: no
+         * warm-up run of this job.
+         */
         public Builder<P, R> warmUp(P params) {
             this.warmUpParams = Objects.requireNonNull(params, "params");
             return this;

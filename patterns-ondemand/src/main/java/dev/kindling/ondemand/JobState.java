@@ -5,7 +5,7 @@ package dev.kindling.ondemand;
  * worker takes it, and ends in exactly one of the three final states.
  *
  * <pre>{@code
- * if (service.status(id).orElseThrow().state().isFinal()) { ... }
+ * if (jobs.status(id).orElseThrow().state().isFinal()) { ... }
  * }</pre>
  */
 public enum JobState {

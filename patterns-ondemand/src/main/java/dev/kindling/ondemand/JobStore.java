@@ -1,5 +1,7 @@
 package dev.kindling.ondemand;
 
+import dev.kindling.connect.JdbcEndpoint;
+import dev.kindling.ondemand.internal.PostgresJobStore;
 import java.util.List;
 
 /**
@@ -8,18 +10,37 @@ import java.util.List;
  * worker starts it, the final state (with the result or error) after the job has ended.
  *
  * <pre>{@code
- * JobStore store = PostgresJobStore.create(new JdbcEndpoint(url, user, Secret.of(password)));
- * OnDemandService.builder("sparkpi").store(store)...
+ * JobStore store = JobStore.postgres(new JdbcEndpoint(url, user, Secret.of(password)));
+ * JobService jobs = JobService.builder("sparkpi").store(store).job(pi).build();
+ * KindlingService.builder("sparkpi").resource("job store", store).component(jobs).run();
  * }</pre>
  *
- * <p>On start the service calls {@link #loadUnfinished()}: jobs left QUEUED are queued again, jobs left
- * RUNNING are saved as FAILED with the error type {@link JobError#INTERRUPTED_BY_RESTART}.
- * Implementations must be thread-safe: workers save concurrently.
+ * <p>On start the service calls {@link #loadRecent} and {@link #loadUnfinished()}: jobs left QUEUED are
+ * queued again, jobs left RUNNING are saved as FAILED with the error type {@link JobError#INTERRUPTED_BY_RESTART}.
+ * A save that fails is never ignored: the job's status shows it ({@link JobStatus#storeError()}), the counter
+ * {@code kindling_ondemand_store_failures_total} counts it, readiness turns down until the store answers
+ * again ({@link #ping()}), and the save is tried again.
+ *
+ * <p>Implementations must be thread-safe: workers save concurrently.
  */
 public interface JobStore extends AutoCloseable {
 
     /** One stored job: its status, its params as JSON text and its timeout. */
     record StoredJob(JobStatus status, String paramsJson, long timeoutMillis) {
+    }
+
+    /**
+     * A store on PostgreSQL in the table {@code kindling_jobs} (created when missing).
+     *
+     * @throws dev.kindling.ipp.ConfigurationException when the database cannot be used (wrong URL, user or password)
+     */
+    static JobStore postgres(JdbcEndpoint endpoint) {
+        return PostgresJobStore.create(endpoint, "kindling_jobs");
+    }
+
+    /** A store on PostgreSQL in {@code table} (a plain SQL identifier, created when missing). */
+    static JobStore postgres(JdbcEndpoint endpoint, String table) {
+        return PostgresJobStore.create(endpoint, table);
     }
 
     /**
@@ -37,6 +58,16 @@ public interface JobStore extends AutoCloseable {
 
     /** The {@code limit} most recently submitted jobs, newest first. */
     List<StoredJob> loadRecent(int limit);
+
+    /**
+     * A cheap check that the store answers, used after a failed save to tell when it is back. The
+     * default reads one record.
+     *
+     * @throws dev.kindling.ipp.KindlingException when it does not answer
+     */
+    default void ping() {
+        loadRecent(1);
+    }
 
     @Override
     void close();

@@ -1,17 +1,24 @@
 package dev.kindling.ondemand;
 
 import dev.kindling.config.Setting;
+import dev.kindling.service.Backoff;
 import java.time.Duration;
 
 /**
- * The settings of an on-demand service, read through {@link dev.kindling.config.Settings}: each may
- * be given as a system property (its name), an environment variable or in the {@code KINDLING_CONFIG}
- * file. The control plane's own settings ({@code PORT}, {@code KINDLING_AUTH_TOKEN}, ...) are in
- * {@link dev.kindling.service.ControlPlaneSettings}.
+ * The settings of a {@link JobService}, read through {@link dev.kindling.config.Settings} when it
+ * starts: each may be given as a system property (its name), an environment variable or in the
+ * {@code KINDLING_CONFIG} file. The service's own settings ({@code PORT}, {@code KINDLING_AUTH_TOKEN},
+ * {@code kindling.shutdown.grace}, ...) are in {@link dev.kindling.service.ServiceSettings}.
  *
  * <pre>{@code
- * KINDLING_ONDEMAND_WORKERS=4 KINDLING_ONDEMAND_QUEUE_CAPACITY=16 java ... MyService
+ * KINDLING_ONDEMAND_WORKERS=4 KINDLING_ONDEMAND_QUEUE_CAPACITY=16 \
+ * KINDLING_ONDEMAND_SCHEDULE_SALES='0 * * * *' java ... MyService
  * }</pre>
+ *
+ * <p>Besides the constants below, {@code kindling.ondemand.schedule.<job>} (environment
+ * {@code KINDLING_ONDEMAND_SCHEDULE_<JOB>}, the job name upper-cased with {@code -} as {@code _}) holds a
+ * cron expression (five fields, Unix style, in UTC: minute, hour, day of month, month, day of week) on
+ * which that job is submitted, with no params; see {@link #SCHEDULE_PREFIX}.
  */
 public final class OnDemandSettings {
     private OnDemandSettings() {
@@ -45,8 +52,30 @@ public final class OnDemandSettings {
     public static final Setting<Duration> RETRY_AFTER = Setting.duration("kindling.ondemand.retry-after", Duration.ofSeconds(1),
             "the Retry-After a 429 (queue full) answer carries, rounded up to whole seconds");
 
+    /** The FAIR scheduler weight of each job's pool; see {@link JobService#sparkDefaults}. */
+    public static final Setting<Integer> POOL_WEIGHT = Setting.integer("kindling.ondemand.pool.weight", 1, 1, 1000,
+            "the weight of each job's FAIR scheduler pool (its share of the cluster against other jobs' pools)");
+
+    public static final Setting<Integer> POOL_MIN_SHARE = Setting.integer("kindling.ondemand.pool.min-share", 0, 0, 100_000,
+            "the minimum share (CPU cores) of each job's FAIR scheduler pool, given to it before weights apply");
+
+    /** The backoff of a warm-up (or a job-store check) that failed for a reason that may pass. */
+    public static final Setting<Duration> BACKOFF_INITIAL = Backoff.initialSetting("ondemand");
+
+    public static final Setting<Duration> BACKOFF_MAX = Backoff.maxSetting("ondemand");
+
+    /**
+     * The prefix of the schedule settings: {@code kindling.ondemand.schedule.<job>=<cron expression>}
+     * submits that job on the schedule (five fields, Unix style, in UTC), through the queue, recorded as
+     * an HTTP submission is (with {@code trigger: "schedule"}). A run whose previous scheduled run of the
+     * same job is still queued or running is skipped and counted in
+     * {@code kindling_ondemand_schedule_skipped_total}.
+     */
+    public static final String SCHEDULE_PREFIX = "kindling.ondemand.schedule.";
+
     public static final Setting<String> STORE_URL = Setting.string("kindling.ondemand.store.url", null,
-            "JDBC URL of the PostgreSQL database of the durable job store (jdbc:postgresql://host:5432/db); unset: records in memory only");
+            "JDBC URL of the PostgreSQL database of the durable job store (jdbc:postgresql://host:5432/db?sslmode=require; driver "
+                    + "parameters are kept); unset: records in memory only");
 
     public static final Setting<String> STORE_USER = Setting.string("kindling.ondemand.store.user", null,
             "user of the durable job store's database");
@@ -57,15 +86,15 @@ public final class OnDemandSettings {
     public static final Setting<String> STORE_TABLE = Setting.string("kindling.ondemand.store.table", "kindling_jobs",
             "table of the durable job store (created when missing); a plain SQL identifier");
 
-    /** The name of the job of a configuration-only service ({@link OnDemandMain}). */
+    /** The name of the job of the configuration-only service ({@code KINDLING_PATTERN=ondemand}, {@code dev.kindling.service.Main}). */
     public static final Setting<String> JOB_NAME = Setting.string("kindling.ondemand.job.name", "query",
             "configuration-only service: the job's name (POST /jobs/{name})");
 
     public static final Setting<String> JOB_SOURCE = Setting.string("kindling.ondemand.job.source", null,
             "configuration-only service: the source URI the job reads, e.g. file:/data/sales?format=parquet; required there");
 
-    public static final Setting<String> JOB_SQL = Setting.string("kindling.ondemand.job.sql", "SELECT * FROM input",
-            "configuration-only service: the SQL run over the source, which it sees as the view 'input'");
+    public static final Setting<String> JOB_SQL = Setting.string("kindling.ondemand.job.sql", null,
+            "configuration-only service: the SQL run over the source, which it sees as the view 'input'; required there");
 
     public static final Setting<Integer> JOB_LIMIT = Setting.integer("kindling.ondemand.job.limit", 1000, 1, 1_000_000,
             "configuration-only service: the most result rows returned (the result says truncated=true when there were more)");

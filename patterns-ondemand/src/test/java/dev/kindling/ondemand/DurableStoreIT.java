@@ -6,20 +6,29 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.config.Settings;
+import dev.kindling.connect.JdbcEndpoint;
+import dev.kindling.connect.Secret;
 import dev.kindling.ipp.ConfigurationException;
-import dev.kindling.service.ControlPlane;
+import dev.kindling.ipp.TransientException;
+import dev.kindling.service.Json;
+import dev.kindling.service.KindlingService;
 import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KindlingPostgresTest;
 import dev.kindling.testkit.KindlingSparkTest;
 import dev.kindling.testkit.PostgresDatabase;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
-/** The durable job store on a real PostgreSQL: restarts re-queue QUEUED jobs and fail RUNNING ones; nothing accepted is lost. */
+/**
+ * The durable job store on a real PostgreSQL: restarts re-queue QUEUED jobs and fail RUNNING ones;
+ * nothing accepted is lost; a store that fails shows in the job, the counter and readiness.
+ */
 @KindlingPostgresTest
 @KindlingSparkTest
 class DurableStoreIT {
@@ -29,39 +38,93 @@ class DurableStoreIT {
     record SpinParams(Integer partitions) {
     }
 
-    private static OnDemandService start(SparkSession spark, JobStore store) {
-        OnDemandService s = OnDemandService.builder("durable-it")
-                .settings(Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
-                        "kindling.ondemand.workers", "1", "kindling.shutdown.grace", "1s")))
-                .spark(spark)
-                .store(store)
+    record GateParams(Integer n) {
+    }
+
+    static volatile CountDownLatch gate = new CountDownLatch(0);
+
+    /** The real store, with a switch that makes every call fail as an unreachable database does. */
+    static final class SwitchableStore implements JobStore {
+        final JobStore real;
+        volatile boolean down;
+
+        SwitchableStore(JobStore real) {
+            this.real = real;
+        }
+
+        private void check() {
+            if (down) {
+                throw new TransientException("the job store is down on purpose");
+            }
+        }
+
+        @Override
+        public void save(StoredJob job) {
+            check();
+            real.save(job);
+        }
+
+        @Override
+        public List<StoredJob> loadUnfinished() {
+            check();
+            return real.loadUnfinished();
+        }
+
+        @Override
+        public List<StoredJob> loadRecent(int limit) {
+            check();
+            return real.loadRecent(limit);
+        }
+
+        @Override
+        public void close() {
+            real.close();
+        }
+    }
+
+    private static KindlingService start(SparkSession spark, JobStore store, Map<String, String> extra) {
+        Map<String, String> settings = new HashMap<>(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
+                "kindling.ondemand.workers", "1", "kindling.shutdown.grace", "3s"));
+        settings.putAll(extra);
+        JobService.Builder jobs = JobService.builder("jobs")
                 .job(JobDefinition.builder("count", CountParams.class,
                         (ctx, p) -> Map.of("evens", ctx.spark().range(p.n()).filter("id % 2 = 0").count())).build())
                 .job(JobDefinition.builder("spin", SpinParams.class,
                         (ctx, p) -> ctx.spark().range(0, 10_000_000_000_000L, 1, 2).where("rand() > 0.5").count()).build())
-                .build()
+                .job(JobDefinition.builder("gate", GateParams.class, (ctx, p) -> {
+                    gate.await();
+                    return "opened";
+                }).build());
+        if (store != null) {
+            jobs.store(store);
+        }
+        KindlingService s = KindlingService.builder("durable-it").settings(Settings.of(settings)).spark(spark).component(jobs.build())
                 .start();
         await().atMost(Duration.ofSeconds(60)).until(s::isReady);
         return s;
     }
 
     private static JobStatus status(String id, String name, JobState state, Instant submitted, Instant started) {
-        return new JobStatus(id, name, state, submitted, started, null, Progress.NONE, null, null);
+        return new JobStatus(id, name, state, JobStatus.HTTP, submitted, started, null, JobProgress.NONE, null, null, null);
+    }
+
+    private static JsonNode json(String text) throws Exception {
+        return Json.mapper().readTree(text);
     }
 
     @Test
     void aRestartRequeuesQueuedJobsAndFailsRunningOnes(PostgresDatabase db, SparkSession spark) throws Exception {
-        PostgresJobStore store = PostgresJobStore.create(db.jdbcUrl(), db.user(), db.password());
+        JobStore store = JobStore.postgres(new JdbcEndpoint(db.jdbcUrl(), db.user(), Secret.of(db.password())));
         Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
         // what a service that crashed would have left behind
         store.save(new JobStore.StoredJob(status("left-running", "count", JobState.RUNNING, t0, t0.plusSeconds(1)), "{\"n\":10}", 60_000));
         store.save(new JobStore.StoredJob(status("left-queued", "count", JobState.QUEUED, t0.plusSeconds(2), null), "{\"n\":4}", 60_000));
         store.save(new JobStore.StoredJob(status("left-unknown", "gone", JobState.QUEUED, t0.plusSeconds(3), null), "{}", 60_000));
 
-        OnDemandService first = start(spark, store);
+        KindlingService first = start(spark, store, Map.of());
         JsonHttp http = new JsonHttp(first.port(), null);
         await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/jobs/left-queued").json().get("state").asText().equals("SUCCEEDED"));
-        assertThat(http.get("/jobs/left-queued").json().get("result")).isEqualTo(ControlPlane.json().readTree("{\"evens\":2}"));
+        assertThat(http.get("/jobs/left-queued").json().get("result")).isEqualTo(json("{\"evens\":2}"));
         JsonNode running = http.get("/jobs/left-running").json();
         assertThat(running.get("state").asText()).isEqualTo("FAILED");
         assertThat(running.get("error").get("type").asText()).isEqualTo("interrupted by restart");
@@ -70,52 +133,107 @@ class DurableStoreIT {
         assertThat(unknown.get("error").get("type").asText()).isEqualTo("unknown job");
 
         String accepted = http.post("/jobs/count?wait=20s", "{\"n\": 6}").json().get("id").asText();
-        assertThat(db.queryForList("SELECT id, state, coalesce(error_type, '-') AS error_type, coalesce(result, '-') AS result FROM kindling_jobs ORDER BY submitted_at")).containsExactly(
-                Map.of("id", "left-running", "state", "FAILED", "error_type", "interrupted by restart", "result", "-"),
-                Map.of("id", "left-queued", "state", "SUCCEEDED", "error_type", "-", "result", "{\"evens\":2}"),
-                Map.of("id", "left-unknown", "state", "FAILED", "error_type", "unknown job", "result", "-"),
-                Map.of("id", accepted, "state", "SUCCEEDED", "error_type", "-", "result", "{\"evens\":3}"));
+        assertThat(db.queryForList("SELECT id, state, coalesce(error_type, '-') AS error_type, coalesce(result, '-') AS result, "
+                + "submitted_by FROM kindling_jobs ORDER BY submitted_at")).containsExactly(
+                Map.of("id", "left-running", "state", "FAILED", "error_type", "interrupted by restart", "result", "-", "submitted_by", "http"),
+                Map.of("id", "left-queued", "state", "SUCCEEDED", "error_type", "-", "result", "{\"evens\":2}", "submitted_by", "http"),
+                Map.of("id", "left-unknown", "state", "FAILED", "error_type", "unknown job", "result", "-", "submitted_by", "http"),
+                Map.of("id", accepted, "state", "SUCCEEDED", "error_type", "-", "result", "{\"evens\":3}", "submitted_by", "http"));
 
-        // a graceful stop: the running job is failed after the grace period, the queued one stays QUEUED
+        // a graceful stop: the running job is failed at the deadline, the queued one stays QUEUED
         String spin = http.post("/jobs/spin", "{}").json().get("id").asText();
         await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/jobs/" + spin).json().get("state").asText().equals("RUNNING"));
         String waiting = http.post("/jobs/count", "{\"n\": 8}").json().get("id").asText();
         first.shutdown();
+        assertThat(first.overran()).isEmpty();
         assertThat(db.queryForList("SELECT state, error_type FROM kindling_jobs WHERE id = ?", spin))
                 .containsExactly(Map.of("state", "FAILED", "error_type", "interrupted by shutdown"));
         assertThat(db.queryForList("SELECT state FROM kindling_jobs WHERE id = ?", waiting)).containsExactly(Map.of("state", "QUEUED"));
         await().atMost(Duration.ofSeconds(20)).until(() -> spark.sparkContext().statusTracker().getActiveJobIds().length == 0);
 
-        OnDemandService second = start(spark, store);
-        try {
+        try (KindlingService second = start(spark, store, Map.of())) {
             JsonHttp http2 = new JsonHttp(second.port(), null);
             await().atMost(Duration.ofSeconds(30)).until(() -> http2.get("/jobs/" + waiting).json().get("state").asText().equals("SUCCEEDED"));
-            assertThat(http2.get("/jobs/" + waiting).json().get("result")).isEqualTo(ControlPlane.json().readTree("{\"evens\":4}"));
+            assertThat(http2.get("/jobs/" + waiting).json().get("result")).isEqualTo(json("{\"evens\":4}"));
             // finished jobs are read back too
-            assertThat(http2.get("/jobs/" + accepted).json().get("result")).isEqualTo(ControlPlane.json().readTree("{\"evens\":3}"));
+            assertThat(http2.get("/jobs/" + accepted).json().get("result")).isEqualTo(json("{\"evens\":3}"));
             assertThat(http2.get("/jobs/" + spin).json().get("error").get("type").asText()).isEqualTo("interrupted by shutdown");
             assertThat(db.queryForObject("SELECT count(*) FROM kindling_jobs WHERE state IN ('QUEUED','RUNNING')", Long.class)).isZero();
-        } finally {
-            second.shutdown();
         }
     }
 
     @Test
-    void badStoreSettingsFailFastNamingTheProblem(PostgresDatabase db) {
-        assertThatThrownBy(() -> PostgresJobStore.create(db.jdbcUrl().replace(db.databaseName(), "no_such_database"), db.user(), db.password()))
+    void aStoreThatFailsShowsInTheJobTheCounterAndReadinessUntilItIsBack(PostgresDatabase db, SparkSession spark) throws Exception {
+        SwitchableStore store = new SwitchableStore(JobStore.postgres(new JdbcEndpoint(db.jdbcUrl(), db.user(), Secret.of(db.password())),
+                "flaky_jobs"));
+        gate = new CountDownLatch(1);
+        try (KindlingService service = start(spark, store, Map.of("kindling.ondemand.backoff.initial", "50ms",
+                "kindling.ondemand.backoff.max", "200ms"))) {
+            JsonHttp http = new JsonHttp(service.port(), null);
+            String id = http.post("/jobs/gate", "{}").json().get("id").asText();
+            await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/jobs/" + id).json().get("state").asText().equals("RUNNING"));
+            store.down = true;
+            gate.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/jobs/" + id).json().has("storeError"));
+            JsonNode job = http.get("/jobs/" + id).json();
+            assertThat(job.get("state").asText()).isEqualTo("SUCCEEDED");
+            assertThat(job.get("result").asText()).isEqualTo("opened");
+            assertThat(job.get("storeError").asText()).isEqualTo("the job store is down on purpose");
+            JsonHttp.Response ready = http.get("/readyz");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.json().get("checks").get("jobs").asText())
+                    .isEqualTo("not ready: job store failing: the job store is down on purpose; 1 job state(s) not saved yet");
+            // a new submission is refused rather than accepted without a durable record
+            JsonHttp.Response refused = http.post("/jobs/count", "{\"n\": 2}");
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.json().get("detail").asText())
+                    .isEqualTo("the job store could not save the job, so it was not accepted: the job store is down on purpose");
+            assertThat(http.get("/status").json().get("components").get("jobs").get("lastError").get("message").asText())
+                    .isEqualTo("the job store is down on purpose");
+            String metrics = http.get("/metrics").body();
+            assertThat(metrics).contains("kindling_ondemand_store_failures_total{pipeline=\"gate\",service=\"durable-it\"} 1.0\n",
+                    "kindling_ondemand_store_failures_total{pipeline=\"count\",service=\"durable-it\"} 1.0\n");
+            assertThat(db.queryForList("SELECT state FROM flaky_jobs WHERE id = ?", id)).containsExactly(Map.of("state", "RUNNING"));
+
+            store.down = false;
+            await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/readyz").status() == 200);
+            assertThat(http.get("/jobs/" + id).json().has("storeError")).isFalse();
+            assertThat(db.queryForList("SELECT state, result FROM flaky_jobs WHERE id = ?", id))
+                    .containsExactly(Map.of("state", "SUCCEEDED", "result", "\"opened\""));
+            assertThat(http.get("/status").json().get("components").get("jobs").get("lastError").isNull()).isTrue();
+            assertThat(http.get("/metrics").body())
+                    .contains("kindling_ondemand_store_failures_total{pipeline=\"gate\",service=\"durable-it\"} 1.0\n");
+        }
+    }
+
+    @Test
+    void badStoreSettingsFailTheStartNamingTheProblem(PostgresDatabase db, SparkSession spark) {
+        assertThatThrownBy(() -> JobStore.postgres(new JdbcEndpoint(db.jdbcUrl().replace(db.databaseName(), "no_such_database"),
+                db.user(), Secret.of(db.password()))))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("cannot connect to");
-        assertThatThrownBy(() -> PostgresJobStore.create(new dev.kindling.connect.JdbcEndpoint(db.jdbcUrl(), db.user(), null), "jobs; DROP"))
+        assertThatThrownBy(() -> JobStore.postgres(new JdbcEndpoint(db.jdbcUrl(), db.user(), null), "jobs; DROP"))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("plain SQL identifier");
-        assertThatThrownBy(() -> PostgresJobStore.create("jdbc:h2:mem:x", "a", "b"))
+        assertThatThrownBy(() -> JobStore.postgres(new JdbcEndpoint("jdbc:h2:mem:x", "a", Secret.of("b"))))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("needs PostgreSQL");
-        assertThatThrownBy(() -> OnDemandService.builder("x")
-                .settings(Settings.of(Map.of("kindling.ondemand.store.url", db.jdbcUrl())))
-                .store(PostgresJobStore.create(db.jdbcUrl(), db.user(), db.password()))
-                .job(JobDefinition.builder("count", CountParams.class, (ctx, p) -> 1).build())
-                .build())
+        JobStore given = JobStore.postgres(new JdbcEndpoint(db.jdbcUrl(), db.user(), Secret.of(db.password())));
+        assertThatThrownBy(() -> start(spark, given, Map.of("kindling.ondemand.store.url", db.jdbcUrl())))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("the job store is given twice: by store(...) and by the setting kindling.ondemand.store.url; use one");
-        List<Map<String, Object>> none = db.queryForList("SELECT 1 AS one");
-        assertThat(none).containsExactly(Map.of("one", 1));
+        assertThatThrownBy(() -> start(spark, null, Map.of("kindling.ondemand.store.url", "jdbc:postgresql://127.0.0.1:1/nowhere")))
+                .isInstanceOf(dev.kindling.ipp.KindlingException.class).hasMessageContaining("cannot connect to jdbc:postgresql://127.0.0.1:1/nowhere");
+    }
+
+    @Test
+    void theStoreFromSettingsKeepsDriverParametersAndTakesTheUserFromTheSettings(PostgresDatabase db, SparkSession spark) {
+        String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "sslmode=disable";
+        try (KindlingService service = start(spark, null, Map.of("kindling.ondemand.store.url", url,
+                "kindling.ondemand.store.user", db.user(), "kindling.ondemand.store.password", db.password(),
+                "kindling.ondemand.store.table", "configured_jobs"))) {
+            JsonHttp http = new JsonHttp(service.port(), null);
+            String id = http.post("/jobs/count?wait=20s", "{\"n\": 4}").json().get("id").asText();
+            assertThat(db.queryForList("SELECT state FROM configured_jobs WHERE id = ?", id)).containsExactly(Map.of("state", "SUCCEEDED"));
+            assertThat(http.get("/status").json().get("components").get("jobs").get("details").get("store").asText())
+                    .startsWith("PostgresJobStore[JdbcEndpoint[jdbc:postgresql:").contains("sslmode=disable").endsWith("table configured_jobs]");
+        }
     }
 }

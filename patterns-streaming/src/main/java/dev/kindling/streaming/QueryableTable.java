@@ -24,17 +24,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A streaming query's result, kept as a small table in the driver and served over HTTP
- * ({@code GET /tables/{name}?orderBy=COL&desc=true&limit=N}, see {@link StreamingRoutes}).
+ * A streaming query's result, kept as a small table in the driver and served over HTTP by the
+ * {@link StreamingRunner} that writes it: {@code GET /tables/NAME?orderBy=COL&desc=true&limit=N}.
  *
  * <pre>{@code
- * QueryableTable counts = QueryableTable.keyedBy("word_counts", "word");
- * StreamingRunner runner = StreamingRunner.builder("wordcount")
+ * QueryableTable counts = QueryableTable.keyedBy("word_counts", "word");     // or connectors.sink("table:word_counts?keys=word")
+ * Pipeline pipeline = Pipeline.builder(PipelineKind.STREAMING).name("wordcount")
  *         .source(kafka).decoder(RecordDecoder.text())
  *         .process(Processor.sql("SELECT word, count(*) AS count FROM (SELECT explode(split(value, ' ')) AS word FROM input) GROUP BY word"))
- *         .sink(counts).checkpoint("/var/lib/wordcount/checkpoint")
+ *         .sink(counts)
  *         .build();
- * runner.start(spark);
+ * KindlingService.builder("wordcount")
+ *         .component(StreamingRunner.builder(pipeline).checkpoint("/var/lib/wordcount/checkpoint").build())
+ *         .start();
  * List<Map<String, Object>> top = counts.query(new TableQuery(Optional.of("count"), true, 10));
  * }</pre>
  *
@@ -44,8 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Durability and delivery.</b> The table is written with {@code foreachBatch}. After each
  * micro-batch the whole table goes to a snapshot in the query's checkpoint folder
- * ({@code CHECKPOINT/table}), and only then becomes visible; the runner calls {@link #open} before
- * the query starts, which reloads the newest snapshot. A micro-batch whose id is not above the
+ * ({@code CHECKPOINT/table-NAME}), and only then becomes visible; {@link #prepare}, called before the
+ * query starts, reloads the newest snapshot. A micro-batch whose id is not above the
  * snapshot's is one Spark re-runs after a crash: it was already applied and is skipped. Together
  * with Spark's checkpointed offsets and state this is {@link DeliveryGuarantee#EXACTLY_ONCE}: after
  * a restart the table holds every accepted record once.
@@ -118,12 +120,18 @@ public final class QueryableTable implements StreamWritable {
 
     /**
      * Prepares the table for a query: checks the key columns against {@code schema}, remembers the
-     * output mode, and reloads the newest snapshot from {@code storeDir}. Called by the runner before
-     * each (re)start of the query, on the runner's thread.
+     * output mode, and reloads the newest snapshot from {@code CHECKPOINT/table-NAME}. Called by core's
+     * {@link dev.kindling.ipp.StreamingPlan} before each (re)start of the query, on the thread that starts it.
+     *
+     * @throws ConfigurationException when a key column is not in {@code schema}, or there is no checkpoint
      */
-    public void open(SparkSession spark, StructType schema, String outputMode, String storeDir) {
+    @Override
+    public void prepare(SparkSession spark, StructType schema, String outputMode, String checkpoint) {
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(schema, "schema");
+        if (checkpoint == null) {
+            throw new ConfigurationException(name() + " keeps its snapshots beside the query's checkpoint: give the query a checkpoint");
+        }
         List<String> columns = Arrays.asList(schema.fieldNames());
         for (String k : keys) {
             if (!columns.contains(k)) {
@@ -132,7 +140,7 @@ public final class QueryableTable implements StreamWritable {
         }
         synchronized (writeLock) {
             this.outputMode = Objects.requireNonNull(outputMode, "outputMode");
-            TableStore s = new TableStore(storeDir, spark.sparkContext().hadoopConfiguration());
+            TableStore s = new TableStore(checkpoint + "/table-" + name, spark.sparkContext().hadoopConfiguration());
             this.store = s;
             var latest = s.latest(spark);
             if (latest.isPresent()) {
@@ -155,7 +163,8 @@ public final class QueryableTable implements StreamWritable {
     void apply(Dataset<Row> batch, long batchId) {
         TableStore s = store;
         if (s == null) {
-            throw new ConfigurationException(name() + " was not opened: run it with a StreamingRunner, which gives it a place for its snapshots");
+            throw new ConfigurationException(name() + " was not prepared: run it with a StreamingRunner (or StreamingPlan), which "
+                    + "gives it a place for its snapshots");
         }
         synchronized (writeLock) {
             State current = state;
@@ -203,7 +212,7 @@ public final class QueryableTable implements StreamWritable {
         return k;
     }
 
-    /** The schema of the table's rows (the query's result schema once opened). */
+    /** The schema of the table's rows (the query's result schema once prepared). */
     public StructType schema() {
         return state.schema();
     }

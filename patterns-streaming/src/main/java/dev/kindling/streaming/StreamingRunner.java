@@ -1,226 +1,154 @@
 package dev.kindling.streaming;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
-
-import dev.kindling.config.Settings;
-import dev.kindling.connect.Connectors;
-import dev.kindling.connect.KafkaSink;
 import dev.kindling.connect.KafkaSource;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
-import dev.kindling.ipp.Processor;
 import dev.kindling.ipp.Sink;
-import dev.kindling.ipp.Source;
-import dev.kindling.ipp.StreamReadable;
 import dev.kindling.ipp.StreamWritable;
-import dev.kindling.streaming.internal.KafkaLag;
-import dev.kindling.streaming.internal.OutputModes;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.MeterBinder;
+import dev.kindling.service.Backoff;
+import dev.kindling.service.Component;
+import dev.kindling.service.ComponentContext;
+import dev.kindling.service.ComponentState;
+import dev.kindling.service.Deadline;
+import dev.kindling.service.Health;
+import dev.kindling.service.Routes;
+import dev.kindling.streaming.internal.LagMonitor;
+import dev.kindling.streaming.internal.ProgressListener;
+import dev.kindling.streaming.internal.QuerySupervisor;
+import dev.kindling.streaming.internal.StopSignal;
+import dev.kindling.streaming.internal.StreamingMetrics;
+import dev.kindling.streaming.internal.StreamingQueries;
+import dev.kindling.streaming.internal.TableRoutes;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.DataStreamWriter;
-import org.apache.spark.sql.streaming.SourceProgress;
-import org.apache.spark.sql.streaming.StateOperatorProgress;
-import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.streaming.StreamingQueryListener;
-import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one stream-processing pipeline as Spark Structured Streaming queries: streaming source →
- * decoder → processors → streaming sink, with undecodable records sent to a dead-letter sink,
- * failed queries restarted from the checkpoint with backoff, and metrics (rows per second, batch
- * duration, state rows, dead letters, Kafka consumer lag).
+ * Runs a {@link PipelineKind#STREAMING} pipeline as Spark Structured Streaming queries, as a
+ * {@link Component} of a {@link dev.kindling.service.KindlingService}: source → decoder → processors →
+ * sink, records the decoder rejects to the pipeline's dead-letter sink, failed queries restarted from
+ * the checkpoint with backoff, queryable tables served over HTTP, metrics with the Kafka consumer lag.
  *
  * <pre>{@code
  * Connectors c = Connectors.builtIn();
- * StreamingRunner runner = StreamingRunner.builder("wordcount")
+ * Pipeline wordcount = Pipeline.builder(PipelineKind.STREAMING).name("wordcount")
  *         .source(c.source("kafka://127.0.0.1:9092/words"))
  *         .decoder(RecordDecoder.text())
  *         .process(Processor.sql("SELECT word, count(*) AS count FROM (SELECT explode(split(value, ' ')) AS word FROM input) GROUP BY word"))
- *         .sink(c.sink("kafka://127.0.0.1:9092/word-counts?keyColumn=word"))
+ *         .sink(c.sink("table:word_counts?keys=word"))                  // GET /tables/word_counts
  *         .deadLetters(c.sink("kafka://127.0.0.1:9092/words-dead-letters"))
- *         .checkpoint("/var/lib/wordcount/checkpoint")
- *         .trigger(StreamTrigger.every(Duration.ofSeconds(2)))
  *         .build();
- * runner.bindTo(controlPlane.meterRegistry());
- * runner.start(spark);
+ * KindlingService.builder("wordcount")
+ *         .component(StreamingRunner.builder(wordcount).checkpoint("/var/lib/wordcount").trigger(StreamTrigger.every(Duration.ofSeconds(2))).build())
+ *         .run();
  * }</pre>
  *
- * <p><b>Queries.</b> The main query is named after the runner and checkpoints in
- * {@code CHECKPOINT/query}. When a decoder can reject records and a dead-letter sink is set, a
- * second query ({@code NAME_dead_letters}, checkpoint {@code CHECKPOINT/dead-letters}) reads the
- * same source and writes only the rejected records, in append mode. A {@link QueryableTable} keeps
- * its snapshots in {@code CHECKPOINT/table-NAME}. The output mode is checked against the processor
- * before anything starts: an aggregation in {@code append} mode fails with a message naming
- * {@code update} and {@code complete}.
+ * <p><b>Queries.</b> Core's {@link dev.kindling.ipp.StreamingPlan} assembles them: the main query, named
+ * after the pipeline, checkpoints in {@code CHECKPOINT/query}, its output mode checked against the plan
+ * before it starts; with a dead-letter sink a second query, {@code NAME_dead_letters}, reads the same
+ * source and appends the rejected records ({@code CHECKPOINT/dead-letters}). A {@link QueryableTable}
+ * keeps its snapshots in {@code CHECKPOINT/table-NAME}.
  *
- * <p><b>Lifecycle.</b> {@link #start} validates the plan on the caller's thread (a
- * {@link ConfigurationException} is thrown there), starts the queries and returns; a supervisor
- * thread ({@code kindling-streaming-NAME}) then watches them. When a query fails, the other is
- * stopped, the state becomes {@link RunnerState#RESTARTING}, and after a backoff (initial, doubled
- * up to the maximum) both start again from their checkpoints. A failure caused by a
- * {@link ConfigurationException}, or more consecutive failures (without a batch in between) than
- * {@code maxRestarts}, ends in {@link RunnerState#FAILED}. {@link #stop()} lets a running
- * micro-batch finish (up to the grace period), stops the queries and the supervisor, and is
- * idempotent; wire it to {@code ControlPlane.onShutdown} so that SIGTERM stops the query gracefully.
+ * <p><b>Lifecycle.</b> {@link #start} (on the service's starting thread) gets the SparkSession from the
+ * context, registers the meters, assembles and starts the queries (a {@link ConfigurationException}, such
+ * as an output mode that does not fit, is thrown there and fails the service's start) and starts two
+ * threads made with {@link ComponentContext#newThread}: the supervisor and, for a Kafka source, the lag
+ * poller. The supervisor waits for the queries to end. After an available-now run the state becomes
+ * COMPLETED. After a failure the queries are stopped, the error is reported, the state is RECOVERING
+ * (not ready) for a backoff with full jitter, then both queries restart from their checkpoints; a
+ * {@link ConfigurationException} in the cause chain, or more than {@code maxRestarts} failures in a row
+ * without a micro-batch in between, moves the runner to FAILED. <b>A query that died of an
+ * {@link Error}</b> (Spark hands it over wrapped in a {@code StreamingQueryException}) is fatal: the
+ * supervisor throws the Error again on its own thread, so the runner is FAILED with it, as for any
+ * Throwable on a component's thread. {@link #stop} shares the service's shutdown deadline: a running
+ * micro-batch may finish within three quarters of the time left, then the queries are stopped; whatever
+ * is still running at the deadline is logged and left behind, never waited for beyond it.
  *
- * <p><b>Delivery.</b> Offsets and state live in the checkpoint; a batch is committed there only
- * after the sink wrote it, so after a crash the last batch is re-run. What that means for the
- * output is the sink's guarantee: Kafka is at-least-once, a JDBC upsert and a {@link QueryableTable}
- * are exactly-once in effect, Spark's file sink is exactly-once.
+ * <p><b>Delivery.</b> Offsets and state live in the checkpoint; a batch is committed there only after the
+ * sink wrote it, so after a crash the last batch is re-run. What that means for the output is the sink's
+ * guarantee: Kafka is at-least-once, a JDBC upsert and a {@link QueryableTable} are exactly-once in effect,
+ * Spark's file sink is exactly-once.
  *
- * <p><b>Threads.</b> {@link #status()}, {@link #isReady()} and the metrics may be read from any
- * thread. The runner registers one {@link StreamingQueryListener} on the session while started.
+ * <p><b>Threads.</b> {@link #readiness()}, {@link #details()}, the routes and the meters may be read from
+ * any thread. The runner registers one {@code StreamingQueryListener} on the session while it runs.
  */
-public final class StreamingRunner implements MeterBinder, AutoCloseable {
+public final class StreamingRunner implements Component {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingRunner.class);
-    private static final String DEAD_LETTER_METRIC = "kindling_dead_letters";
 
     private final String name;
     private final Pipeline pipeline;
-    private final RecordDecoder decoder;
-    private final Sink deadLetterSink;
     private final String checkpoint;
     private final StreamTrigger trigger;
-    private final String requestedOutputMode;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
+    private final Backoff backoff;
     private final int maxRestarts;
     private final Duration lagInterval;
-    private final Duration stopGrace;
+    private final Integer tableMaxLimit;
+    private final List<QueryableTable> tables;
+    private final TableRoutes tableRoutes;
+    private final StreamingQueries queries;
+    private final StopSignal signal = new StopSignal();
 
-    private final Object lock = new Object();
-    private volatile RunnerState state = RunnerState.NEW;
-    private volatile String outputMode;
-    private volatile String lastError;
-    private volatile SparkSession spark;
-    private volatile StreamingQuery mainQuery;
-    private volatile StreamingQuery deadLetterQuery;
-    private volatile boolean stopping;
-    private volatile boolean progressSinceStart;
-    private Thread supervisor;
-    private StreamingQueryListener listener;
-    private ScheduledExecutorService lagPoller;
-    private KafkaLag kafkaLag;
+    private volatile ComponentContext context;
+    private volatile StreamingMetrics metrics;
+    private volatile LagMonitor lag;
+    private volatile ProgressListener listener;
+    private volatile int maxLimit; // 0 until started
+    private volatile boolean completed;
+    private volatile Thread supervisor;
+    private volatile Thread lagThread;
 
-    private final AtomicLong restarts = new AtomicLong();
-    private final AtomicLong inputRows = new AtomicLong();
-    private final AtomicLong deadLetters = new AtomicLong();
-    private final AtomicReference<StreamingQueryProgress> lastProgress = new AtomicReference<>();
-    private final AtomicReference<Instant> lastProgressAt = new AtomicReference<>();
-    private final Map<TopicPartition, Long> processedOffsets = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, long[]> lag = new ConcurrentHashMap<>(); // {latest, processed, lag}
-    private volatile MeterRegistry registry;
-    private volatile Timer batchTimer;
-    private volatile Counter deadLetterCounter;
-    private volatile Counter inputRowCounter;
-    private volatile Counter restartCounter;
-
-    private StreamingRunner(Builder b, Pipeline pipeline) {
-        this.name = b.name;
-        this.pipeline = pipeline;
-        this.decoder = b.decoder;
-        this.deadLetterSink = b.deadLetters;
+    private StreamingRunner(Builder b) {
+        this.name = b.pipeline.name();
+        this.pipeline = b.pipeline;
         this.checkpoint = b.checkpoint;
         this.trigger = b.trigger;
-        this.requestedOutputMode = b.outputMode;
-        this.initialBackoff = b.initialBackoff;
-        this.maxBackoff = b.maxBackoff;
+        this.backoff = b.backoff;
         this.maxRestarts = b.maxRestarts;
         this.lagInterval = b.lagInterval;
-        this.stopGrace = b.stopGrace;
-    }
-
-    /** A builder for a runner named {@code name} (letters, digits, {@code _}, {@code -}). */
-    public static Builder builder(String name) {
-        return new Builder(name);
+        this.tableMaxLimit = b.tableMaxLimit;
+        List<QueryableTable> t = new ArrayList<>();
+        if (pipeline.sink() instanceof QueryableTable table) {
+            t.add(table);
+        }
+        pipeline.deadLetters().filter(QueryableTable.class::isInstance).map(QueryableTable.class::cast).ifPresent(t::add);
+        this.tables = List.copyOf(t);
+        this.tableRoutes = new TableRoutes(name, b.routePrefix, tables);
+        this.queries = new StreamingQueries(pipeline, checkpoint, trigger, b.outputMode);
     }
 
     /**
-     * A runner assembled from configuration alone; see {@link StreamingSettings} for the names.
-     *
-     * <pre>{@code
-     * // KINDLING_STREAMING_SOURCE=kafka://127.0.0.1:9092/words KINDLING_STREAMING_DECODE=text
-     * // KINDLING_STREAMING_SQL="SELECT upper(value) AS value FROM input" KINDLING_STREAMING_SINK=kafka://127.0.0.1:9092/shout
-     * // KINDLING_STREAMING_CHECKPOINT=/var/lib/shout
-     * StreamingRunner runner = StreamingRunner.fromSettings(Connectors.builtIn(), Settings.fromEnvironment());
-     * }</pre>
+     * A builder for a runner of {@code pipeline}, a {@link PipelineKind#STREAMING} pipeline whose name
+     * (letters, digits, {@code _}, {@code -}) becomes the runner's and its main query's.
      */
-    public static StreamingRunner fromSettings(Connectors connectors, Settings settings) {
-        String source = require(settings, StreamingSettings.SOURCE.name(), settings.get(StreamingSettings.SOURCE));
-        String sink = require(settings, StreamingSettings.SINK.name(), settings.get(StreamingSettings.SINK));
-        Builder b = builder(settings.get(StreamingSettings.NAME))
-                .source(connectors.source(source))
-                .sink(connectors.sink(sink))
-                .trigger(StreamTrigger.parse(settings.get(StreamingSettings.TRIGGER)))
-                .outputMode(settings.get(StreamingSettings.OUTPUT_MODE))
-                .restartBackoff(settings.get(StreamingSettings.RESTART_INITIAL_BACKOFF), settings.get(StreamingSettings.RESTART_MAX_BACKOFF))
-                .maxRestarts(settings.get(StreamingSettings.RESTART_MAX_ATTEMPTS))
-                .lagInterval(settings.get(StreamingSettings.LAG_INTERVAL));
-        String sql = settings.get(StreamingSettings.SQL);
-        if (sql != null && !sql.isBlank()) {
-            b.process(Processor.sql(sql));
-        }
-        String decode = settings.get(StreamingSettings.DECODE);
-        String schema = settings.get(StreamingSettings.SCHEMA);
-        if (schema != null && !schema.isBlank() && !decode.equals("json")) {
-            throw new ConfigurationException(StreamingSettings.SCHEMA.name() + " is set but " + StreamingSettings.DECODE.name()
-                    + " is '" + decode + "': a schema goes with decode=json only");
-        }
-        b.decoder(switch (decode) {
-            case "text" -> RecordDecoder.text();
-            case "json" -> RecordDecoder.json(require(settings, StreamingSettings.SCHEMA.name(), schema));
-            default -> RecordDecoder.none();
-        });
-        String checkpoint = settings.get(StreamingSettings.CHECKPOINT);
-        if (checkpoint != null && !checkpoint.isBlank()) {
-            b.checkpoint(checkpoint);
-        }
-        String dead = settings.get(StreamingSettings.DEAD_LETTERS);
-        if (dead != null && !dead.isBlank()) {
-            b.deadLetters(connectors.sink(dead));
-        }
-        return b.build();
+    public static Builder builder(Pipeline pipeline) {
+        return new Builder(pipeline);
     }
 
-    private static String require(Settings settings, String name, String value) {
-        if (value == null || value.isBlank()) {
-            throw new ConfigurationException("setting " + name + " (environment " + dev.kindling.config.Setting.envNameOf(name)
-                    + ") is required to run a streaming service from configuration");
-        }
-        return value;
+    /**
+     * The runner that settings alone describe (see {@link StreamingSettings}), as the
+     * configuration-only service builds it.
+     *
+     * @throws dev.kindling.ipp.ConfigurationException naming every setting that is missing or wrong
+     */
+    public static StreamingRunner fromSettings(dev.kindling.config.Settings settings) {
+        return new dev.kindling.streaming.internal.StreamingProvider().fromSettings(settings);
     }
 
+    @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public String pattern() {
+        return "streaming";
     }
 
     public Pipeline pipeline() {
@@ -229,522 +157,145 @@ public final class StreamingRunner implements MeterBinder, AutoCloseable {
 
     /** The queryable tables this runner writes (its sink and/or its dead-letter sink). */
     public List<QueryableTable> tables() {
-        List<QueryableTable> out = new ArrayList<>();
-        if (pipeline.sink() instanceof QueryableTable t) {
-            out.add(t);
-        }
-        if (deadLetterSink instanceof QueryableTable t) {
-            out.add(t);
-        }
-        return out;
+        return tables;
     }
 
     /**
-     * Checks the plan, then starts the queries and the supervisor; returns once the queries started.
-     *
-     * @throws ConfigurationException when the pipeline cannot run: a decoder that does not fit the
-     *         source, an output mode that does not fit the processor, a missing checkpoint
-     * @throws IllegalStateException when started twice
+     * {@code GET PREFIX/tables/NAME?orderBy=COL&desc=true&limit=N} for each queryable table: the rows as a
+     * JSON list of objects; {@code 400} for an unknown or repeated parameter, an unknown column, a limit
+     * outside 1..{@code kindling.streaming.table.max-limit}; {@code 503} before the runner has started.
      */
-    public void start(SparkSession spark) {
-        Objects.requireNonNull(spark, "spark");
-        synchronized (lock) {
-            if (state != RunnerState.NEW) {
-                throw new IllegalStateException("runner '" + name + "' was already started (state " + state + ")");
-            }
-            this.spark = spark;
-            state = RunnerState.STARTING;
-        }
-        try {
-            startQueries();
-        } catch (RuntimeException e) {
-            state = RunnerState.FAILED;
-            lastError = Failures.rootMessage(e);
-            throw e;
-        }
-        listener = new ProgressListener();
-        spark.streams().addListener(listener);
-        if (pipeline.source() instanceof KafkaSource kafka) {
-            kafkaLag = new KafkaLag(kafka.bootstrapServers(), kafka.topics(), kafkaOptions(kafka));
-            lagPoller = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "kindling-lag-" + name);
-                t.setDaemon(true);
-                return t;
-            });
-            lagPoller.scheduleWithFixedDelay(this::pollLag, 0, lagInterval.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        state = RunnerState.RUNNING;
-        supervisor = new Thread(this::supervise, "kindling-streaming-" + name);
-        supervisor.setDaemon(true);
-        supervisor.start();
-    }
-
-    private static Map<String, String> kafkaOptions(KafkaSource kafka) {
-        // KafkaSource (core) does not expose its kafka.* options, so the admin client that reads the latest
-        // offsets connects with the bootstrap servers only (no SASL/TLS settings). Reported to the lead.
-        return Map.of();
-    }
-
-    private void startQueries() {
-        progressSinceStart = false;
-        SparkSession s = spark;
-        Dataset<Row> raw = pipeline.sourceAs(StreamReadable.class).readStream(s);
-        Dataset<Row> decoded = decoder.decode(raw);
-        Dataset<Row> observed = decoder.canReject()
-                ? decoded.observe(DEAD_LETTER_METRIC, count(when(col(RecordDecoder.ERROR_COLUMN).isNotNull(), lit(1))).as("n"))
-                : decoded;
-        Dataset<Row> result = pipeline.process(RecordDecoder.accepted(observed));
-        String mode = OutputModes.resolve(result, requestedOutputMode, name);
-        boolean stateful = !mode.equals("append");
-        StreamWritable sink = pipeline.sinkAs(StreamWritable.class);
-        if (checkpoint == null && stateful) {
-            throw new ConfigurationException("query '" + name + "' keeps state (it aggregates; output mode " + mode
-                    + "), and its state lives in the checkpoint: set checkpoint(...) / " + StreamingSettings.CHECKPOINT.name());
-        }
-        if (sink instanceof QueryableTable table) {
-            table.open(s, result.schema(), mode, checkpoint + "/table-" + table.tableName());
-        }
-        outputMode = mode;
-        DataStreamWriter<Row> writer = sink.writeStream(result).queryName(name).outputMode(mode).trigger(trigger.toSpark());
-        if (checkpoint != null) {
-            writer = writer.option("checkpointLocation", checkpoint + "/query");
-        }
-        StreamingQuery dead = null;
-        if (deadLetterSink != null) {
-            Dataset<Row> rejected = RecordDecoder.rejected(decoder.decode(pipeline.sourceAs(StreamReadable.class).readStream(s)));
-            Dataset<Row> shaped = deadLetterSink instanceof KafkaSink ? RecordDecoder.rejectedForKafka(rejected) : rejected;
-            StreamWritable dl = (StreamWritable) deadLetterSink;
-            if (dl instanceof QueryableTable table) {
-                table.open(s, shaped.schema(), "append", checkpoint + "/table-" + table.tableName());
-            }
-            DataStreamWriter<Row> w = dl.writeStream(shaped).queryName(name + "_dead_letters").outputMode("append")
-                    .trigger(trigger.toSpark()).option("checkpointLocation", checkpoint + "/dead-letters");
-            dead = startQuery(w);
-        }
-        try {
-            mainQuery = startQuery(writer);
-        } catch (RuntimeException e) {
-            if (dead != null) {
-                stopQuietly(dead);
-            }
-            throw e;
-        }
-        deadLetterQuery = dead;
-        LOG.info("streaming query '{}' started: {} -> {} (output mode {}, trigger {}, checkpoint {}{})", name,
-                pipeline.source().name(), pipeline.sink().name(), mode, trigger, checkpoint,
-                deadLetterSink == null ? "" : ", dead letters -> " + deadLetterSink.name());
-    }
-
-    private static StreamingQuery startQuery(DataStreamWriter<Row> writer) {
-        try {
-            return writer.start();
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new dev.kindling.ipp.TransientException("the streaming query did not start in time: " + e.getMessage(), e);
-        }
-    }
-
-    private void supervise() {
-        int failuresInARow = 0;
-        Throwable startFailure = null;
-        while (!stopping) {
-            Throwable failure;
-            if (startFailure != null) {
-                failure = startFailure;
-                startFailure = null;
-            } else {
-                StreamingQuery main = mainQuery;
-                StreamingQuery dead = deadLetterQuery;
-                try {
-                    while (!stopping && main.isActive() && (dead == null || dead.isActive())) {
-                        main.awaitTermination(500);
-                    }
-                } catch (Exception e) {
-                    // awaitTermination rethrows the query's failure; it is read from the query below
-                }
-                if (stopping) {
-                    return;
-                }
-                failure = main.exception().isDefined() ? main.exception().get()
-                        : dead != null && dead.exception().isDefined() ? dead.exception().get() : null;
-                stopQuietly(main);
-                if (dead != null) {
-                    stopQuietly(dead);
-                }
-                if (stopping) {
-                    return;
-                }
-                if (failure == null) {
-                    if (trigger.kind() == StreamTrigger.Kind.AVAILABLE_NOW) {
-                        state = RunnerState.COMPLETED;
-                        LOG.info("streaming query '{}' processed everything available and stopped", name);
-                        closeHelpers();
-                        return;
-                    }
-                    failure = new IllegalStateException("query '" + name + "' was stopped outside the runner");
-                }
-            }
-            lastError = Failures.rootMessage(failure);
-            failuresInARow = progressSinceStart ? 1 : failuresInARow + 1;
-            if (isConfigurationError(failure)) {
-                fail("streaming query '" + name + "' failed with a configuration error; not restarting", failure);
-                return;
-            }
-            if (failuresInARow > maxRestarts) {
-                fail("streaming query '" + name + "' failed " + failuresInARow + " time(s) in a row; giving up (max restarts "
-                        + maxRestarts + ")", failure);
-                return;
-            }
-            long factor = 1L << Math.min(failuresInARow - 1, 20);
-            Duration backoff = initialBackoff.multipliedBy(factor);
-            if (backoff.compareTo(maxBackoff) > 0) {
-                backoff = maxBackoff;
-            }
-            state = RunnerState.RESTARTING;
-            LOG.warn("streaming query '{}' failed (failure {} in a row); restarting from its checkpoint in {}", name, failuresInARow,
-                    backoff, failure);
-            synchronized (lock) {
-                long deadline = System.nanoTime() + backoff.toNanos();
-                try {
-                    while (!stopping && System.nanoTime() < deadline) {
-                        lock.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-            if (stopping) {
-                return;
-            }
-            restarts.incrementAndGet();
-            if (restartCounter != null) {
-                restartCounter.increment();
-            }
-            try {
-                state = RunnerState.STARTING;
-                startQueries();
-                state = RunnerState.RUNNING;
-            } catch (RuntimeException e) {
-                if (isConfigurationError(e)) {
-                    lastError = Failures.rootMessage(e);
-                    fail("streaming query '" + name + "' cannot restart", e);
-                    return;
-                }
-                startFailure = e;
-            }
-        }
-    }
-
-    private void fail(String message, Throwable error) {
-        LOG.error(message, error);
-        state = RunnerState.FAILED;
-        closeHelpers();
-    }
-
-    private static boolean isConfigurationError(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ConfigurationException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void stopQuietly(StreamingQuery q) {
-        try {
-            q.stop();
-        } catch (Exception e) {
-            LOG.debug("stopping query {} failed", q.name(), e);
-        }
-    }
-
-    /**
-     * Stops gracefully: waits up to the grace period for a running micro-batch to finish, then stops
-     * the queries, the supervisor and the lag poller. Idempotent; safe from any thread.
-     */
-    public void stop() {
-        synchronized (lock) {
-            if (stopping) {
-                return;
-            }
-            stopping = true;
-            lock.notifyAll();
-        }
-        long deadline = System.nanoTime() + stopGrace.toNanos();
-        for (StreamingQuery q : new StreamingQuery[] {mainQuery, deadLetterQuery}) {
-            if (q == null) {
-                continue;
-            }
-            try {
-                while (q.isActive() && q.status().isTriggerActive() && System.nanoTime() < deadline) {
-                    q.awaitTermination(50);
-                }
-            } catch (Exception e) {
-                LOG.debug("query {} ended while waiting for its batch", q.name(), e);
-            }
-            stopQuietly(q);
-        }
-        Thread s = supervisor;
-        if (s != null && s != Thread.currentThread()) {
-            try {
-                s.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        closeHelpers();
-        if (state != RunnerState.FAILED && state != RunnerState.COMPLETED) {
-            state = RunnerState.STOPPED;
-        }
-        LOG.info("streaming query '{}' stopped", name);
-    }
-
-    private synchronized void closeHelpers() {
-        if (lagPoller != null) {
-            lagPoller.shutdownNow();
-            lagPoller = null;
-        }
-        if (kafkaLag != null) {
-            kafkaLag.close();
-            kafkaLag = null;
-        }
-        if (listener != null && spark != null) {
-            spark.streams().removeListener(listener);
-            listener = null;
-        }
+    @Override
+    public void routes(Routes routes) {
+        tableRoutes.register(routes, () -> maxLimit);
     }
 
     @Override
-    public void close() {
-        stop();
+    public void start(ComponentContext context) {
+        this.context = context;
+        SparkSession spark = context.spark();
+        Backoff b = backoff != null ? backoff : Backoff.fromSettings(context.settings(), pattern());
+        maxLimit = tableMaxLimit != null ? tableMaxLimit : context.settings().get(StreamingSettings.TABLE_MAX_LIMIT);
+        StreamingMetrics m = new StreamingMetrics(context.meters(), this::up);
+        LagMonitor l = pipeline.source() instanceof KafkaSource kafka ? new LagMonitor(name, kafka, context.meters()) : null;
+        ProgressListener pl = new ProgressListener(name, m, l, signal, this::progressed);
+        spark.streams().addListener(pl);
+        listener = pl;
+        lag = l;
+        RuntimeException startFailure = null;
+        try {
+            queries.start(spark);
+        } catch (RuntimeException e) {
+            if (Failures.isConfiguration(e)) {
+                spark.streams().removeListener(pl);
+                throw e;
+            }
+            startFailure = e;
+        }
+        metrics = m;
+        Thread s = context.newThread("supervisor", new QuerySupervisor(name, queries, context, m, signal, b, maxRestarts,
+                trigger.kind() == StreamTrigger.Kind.AVAILABLE_NOW, () -> completed = true, startFailure));
+        supervisor = s;
+        s.start();
+        if (l != null) {
+            Thread t = context.newThread("lag", () -> l.run(signal, lagInterval));
+            lagThread = t;
+            t.start();
+        }
     }
 
     /**
-     * Waits until an {@link StreamTrigger#availableNow() available-now} run has completed, or the runner
-     * failed or stopped; returns the final state, or the current one after {@code timeout}.
-     */
-    public RunnerState awaitTermination(Duration timeout) throws InterruptedException {
-        Thread s = supervisor;
-        if (s != null) {
-            s.join(Math.max(1, timeout.toMillis()));
-        }
-        return state;
-    }
-
-    public RunnerState state() {
-        return state;
-    }
-
-    /** Ready when the queries are running (not starting, restarting, failed or stopped). */
-    public boolean isReady() {
-        StreamingQuery m = mainQuery;
-        StreamingQuery d = deadLetterQuery;
-        return state == RunnerState.RUNNING && m != null && m.isActive() && (d == null || d.isActive());
-    }
-
-    /** The running main query, if any (for tests and tools). */
-    public Optional<StreamingQuery> query() {
-        return Optional.ofNullable(mainQuery);
-    }
-
-    public RunnerStatus status() {
-        StreamingQueryProgress p = lastProgress.get();
-        List<RunnerStatus.PartitionLag> lags = new ArrayList<>();
-        new java.util.TreeMap<String, long[]>(toKeys(lag)).forEach((k, v) -> {
-            int at = k.lastIndexOf('-');
-            lags.add(new RunnerStatus.PartitionLag(k.substring(0, at), Integer.parseInt(k.substring(at + 1)), v[0], v[1], v[2]));
-        });
-        lags.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
-        StreamingQuery m = mainQuery;
-        return new RunnerStatus(name, state, pipeline.source().name(), pipeline.sink().name(),
-                deadLetterSink == null ? null : deadLetterSink.name(), trigger.toString(), outputMode,
-                m == null ? null : m.id().toString(), restarts.get(), lastError, p == null ? -1 : p.batchId(),
-                p == null ? 0 : finite(p.inputRowsPerSecond()), p == null ? 0 : finite(p.processedRowsPerSecond()),
-                p == null ? 0 : p.batchDuration(), p == null ? 0 : stateRows(p), inputRows.get(), deadLetters.get(), lags,
-                lastProgressAt.get());
-    }
-
-    private static Map<String, long[]> toKeys(Map<TopicPartition, long[]> m) {
-        Map<String, long[]> out = new HashMap<>();
-        m.forEach((tp, v) -> out.put(tp.topic() + "-" + tp.partition(), v));
-        return out;
-    }
-
-    private static double finite(double d) {
-        return Double.isFinite(d) ? d : 0;
-    }
-
-    private static long stateRows(StreamingQueryProgress p) {
-        long n = 0;
-        for (StateOperatorProgress s : p.stateOperators()) {
-            n += s.numRowsTotal();
-        }
-        return n;
-    }
-
-    /**
-     * Registers the runner's meters, tagged {@code query=NAME}: {@code kindling_streaming_input_rows_per_second},
-     * {@code kindling_streaming_processed_rows_per_second}, {@code kindling_streaming_batch_duration_seconds}
-     * (a timer), {@code kindling_streaming_state_rows}, {@code kindling_streaming_input_rows_total},
-     * {@code kindling_streaming_dead_letters_total}, {@code kindling_streaming_restarts_total},
-     * {@code kindling_streaming_up} (1 when ready) and {@code kindling_streaming_kafka_lag} (tags
-     * {@code topic}, {@code partition}). Call before {@link #start}.
+     * Stops by {@code deadline}: a running micro-batch may finish, then the queries stop, the supervisor and
+     * the lag poller end and the lag client closes. A query that cannot be stopped by then (Spark reads Kafka
+     * offsets without heeding interrupts, so a query waiting on a broker that is gone stops only when Kafka's
+     * own timeouts pass) is logged and left behind: this method then returns at the deadline, and the
+     * service lists the runner among what overran its deadline (and on SIGTERM exits anyway).
      */
     @Override
-    public void bindTo(MeterRegistry registry) {
-        Tags tags = Tags.of("query", name);
-        this.registry = registry;
-        Gauge.builder("kindling.streaming.input.rows.per.second", this, r -> r.status().inputRowsPerSecond()).tags(tags)
-                .description("input rows per second in the last micro-batch").register(registry);
-        Gauge.builder("kindling.streaming.processed.rows.per.second", this, r -> r.status().processedRowsPerSecond()).tags(tags)
-                .description("rows processed per second in the last micro-batch").register(registry);
-        Gauge.builder("kindling.streaming.state.rows", this, r -> r.status().stateRows()).tags(tags)
-                .description("rows in the query's state stores").register(registry);
-        Gauge.builder("kindling.streaming.up", this, r -> r.isReady() ? 1 : 0).tags(tags)
-                .description("1 while the query runs").register(registry);
-        batchTimer = Timer.builder("kindling.streaming.batch.duration").tags(tags)
-                .description("micro-batch duration").register(registry);
-        inputRowCounter = Counter.builder("kindling.streaming.input.rows").tags(tags).description("rows read").register(registry);
-        deadLetterCounter = Counter.builder("kindling.streaming.dead.letters").tags(tags)
-                .description("records that could not be decoded").register(registry);
-        restartCounter = Counter.builder("kindling.streaming.restarts").tags(tags).description("restarts after a failure").register(registry);
-    }
-
-    private void registerLagGauge(TopicPartition tp) {
-        MeterRegistry r = registry;
-        if (r != null) {
-            Gauge.builder("kindling.streaming.kafka.lag", lag, m -> {
-                long[] v = m.get(tp);
-                return v == null ? Double.NaN : v[2];
-            }).tags("query", name, "topic", tp.topic(), "partition", Integer.toString(tp.partition()))
-                    .description("records on the broker the query has not processed yet").register(r);
+    public void stop(Deadline deadline) throws InterruptedException {
+        signal.request();
+        Thread l = lagThread;
+        if (l != null) {
+            l.interrupt(); // a poll may be blocked on a broker that is gone; the lag is not needed any more
+        }
+        List<String> late = new ArrayList<>(queries.stop(deadline));
+        for (Thread t : new Thread[] {supervisor, l}) {
+            if (t != null && !deadline.join(t)) {
+                late.add("thread " + t.getName());
+            }
+        }
+        LagMonitor lm = lag;
+        if (lm != null) {
+            lm.close(deadline);
+        }
+        ComponentContext c = context;
+        ProgressListener pl = listener;
+        if (c != null && pl != null) {
+            c.spark().streams().removeListener(pl);
+        }
+        if (late.isEmpty()) {
+            LOG.info("streaming runner '{}' stopped", name);
+        } else {
+            LOG.warn("streaming runner '{}': still running at the shutdown deadline, left behind: {}", name, String.join(", ", late));
         }
     }
 
-    private void pollLag() {
-        KafkaLag k = kafkaLag;
-        if (k == null || processedOffsets.isEmpty()) {
-            return;
-        }
-        try {
-            Map<TopicPartition, Long> latest = k.latestOffsets();
-            Map<TopicPartition, Long> processed = new HashMap<>(processedOffsets);
-            KafkaLag.lag(latest, processed).forEach((tp, l) -> {
-                if (lag.put(tp, new long[] {latest.get(tp), processed.getOrDefault(tp, 0L), l}) == null) {
-                    registerLagGauge(tp);
-                }
-            });
-        } catch (RuntimeException e) {
-            // The broker may be briefly unreachable; the gauge keeps its last value and the next poll tries again.
-            LOG.warn("streaming query '{}': cannot compute the Kafka lag: {}", name, Failures.rootMessage(e));
+    /** Ready while every query runs, and after an available-now run has completed. */
+    @Override
+    public Health readiness() {
+        return completed ? Health.up() : Health.when(queries.running(), "query '" + name + "' is not running");
+    }
+
+    /** A batch went through: the runner has recovered from its last error (a FAILED runner keeps it). */
+    private void progressed() {
+        ComponentContext c = context;
+        if (c != null && c.state() == ComponentState.RUNNING) {
+            c.clearError();
         }
     }
 
-    private final class ProgressListener extends StreamingQueryListener {
-        @Override
-        public void onQueryStarted(QueryStartedEvent event) {
-        }
+    private boolean up() {
+        ComponentContext c = context;
+        return c != null && c.state().canBeReady() && readiness().ok();
+    }
 
-        @Override
-        public void onQueryProgress(QueryProgressEvent event) {
-            StreamingQueryProgress p = event.progress();
-            if (!name.equals(p.name())) {
-                return;
-            }
-            lastProgress.set(p);
-            lastProgressAt.set(Instant.now());
-            if (p.numInputRows() > 0 || p.batchDuration() > 0) {
-                progressSinceStart = true;
-            }
-            inputRows.addAndGet(p.numInputRows());
-            if (inputRowCounter != null) {
-                inputRowCounter.increment(p.numInputRows());
-            }
-            if (batchTimer != null && p.batchDuration() > 0) {
-                batchTimer.record(p.batchDuration(), TimeUnit.MILLISECONDS);
-            }
-            Row observed = p.observedMetrics().get(DEAD_LETTER_METRIC);
-            if (observed != null && !observed.isNullAt(0)) {
-                long n = observed.getLong(0);
-                deadLetters.addAndGet(n);
-                if (deadLetterCounter != null) {
-                    deadLetterCounter.increment(n);
-                }
-            }
-            for (SourceProgress s : p.sources()) {
-                processedOffsets.putAll(KafkaLag.parseOffsets(s.endOffset()));
-            }
-        }
+    @Override
+    public StreamingStatus details() {
+        StreamingMetrics m = metrics;
+        LagMonitor l = lag;
+        return new StreamingStatus(pipeline.source().name(), pipeline.sink().name(), pipeline.deadLetters().map(Sink::name).orElse(null),
+                trigger.toString(), queries.outputMode(), queries.queryId(), m == null ? 0 : m.restarts(),
+                m == null ? -1 : m.lastBatchId(), m == null ? 0 : m.inputRowsPerSecond(), m == null ? 0 : m.processedRowsPerSecond(),
+                m == null ? 0 : m.batchDurationMs(), m == null ? 0 : m.stateRows(), m == null ? 0 : m.inputRows(),
+                m == null ? 0 : m.deadLetters(), l == null ? List.of() : l.snapshot(), m == null ? null : m.lastProgressAt(),
+                tableRoutes.summaries());
+    }
 
-        @Override
-        public void onQueryTerminated(QueryTerminatedEvent event) {
-        }
+    @Override
+    public String toString() {
+        return "StreamingRunner[" + name + ": " + pipeline + "]";
     }
 
     /**
-     * Builds a {@link StreamingRunner}. Setters reject nulls; {@link #build()} checks the source and
-     * sink capabilities (through {@link Pipeline}), the checkpoint and the dead-letter settings.
+     * Builds a {@link StreamingRunner}. Setters reject nulls and values out of range; {@link #build()}
+     * checks the pipeline's kind and name, and that the sinks that need a checkpoint have one.
      */
     public static final class Builder {
-        private final String name;
-        private Source source;
-        private final List<Processor> processors = new ArrayList<>();
-        private Sink sink;
-        private RecordDecoder decoder = RecordDecoder.none();
-        private Sink deadLetters;
+        private final Pipeline pipeline;
         private String checkpoint;
         private StreamTrigger trigger = StreamTrigger.every(Duration.ofSeconds(5));
         private String outputMode = "auto";
-        private Duration initialBackoff = StreamingSettings.RESTART_INITIAL_BACKOFF.defaultValue();
-        private Duration maxBackoff = StreamingSettings.RESTART_MAX_BACKOFF.defaultValue();
-        private int maxRestarts = StreamingSettings.RESTART_MAX_ATTEMPTS.defaultValue();
+        private Backoff backoff;
+        private int maxRestarts = StreamingSettings.MAX_RESTARTS.defaultValue();
         private Duration lagInterval = StreamingSettings.LAG_INTERVAL.defaultValue();
-        private Duration stopGrace = Duration.ofSeconds(30);
+        private String routePrefix = "";
+        private Integer tableMaxLimit;
 
-        private Builder(String name) {
-            Objects.requireNonNull(name, "name");
-            if (!name.matches("[A-Za-z0-9_-]+")) {
-                throw new ConfigurationException("a streaming runner's name must be letters, digits, '_' and '-'; got '" + name + "'");
-            }
-            this.name = name;
+        private Builder(Pipeline pipeline) {
+            this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         }
 
-        /** The streaming source (it must be {@link StreamReadable}). Required. */
-        public Builder source(Source source) {
-            this.source = Objects.requireNonNull(source, "source");
-            return this;
-        }
-
-        /** How the source's {@code value} is decoded; default {@link RecordDecoder#none()}. */
-        public Builder decoder(RecordDecoder decoder) {
-            this.decoder = Objects.requireNonNull(decoder, "decoder");
-            return this;
-        }
-
-        /** Appends a processor; they run in order on the decoded, accepted records. */
-        public Builder process(Processor processor) {
-            processors.add(Objects.requireNonNull(processor, "processor"));
-            return this;
-        }
-
-        /** The streaming sink (it must be {@link StreamWritable}). Required. */
-        public Builder sink(Sink sink) {
-            this.sink = Objects.requireNonNull(sink, "sink");
-            return this;
-        }
-
-        /**
-         * Where records the decoder rejects go (a stream-writable sink: Kafka gets the original key and
-         * value with the error and source position as headers; other sinks get the columns of
-         * {@link RecordDecoder#rejected}). Needs a decoder that can reject records and a checkpoint.
-         * Unset: rejected records are dropped and counted.
-         */
-        public Builder deadLetters(Sink sink) {
-            this.deadLetters = Objects.requireNonNull(sink, "deadLetters");
-            return this;
-        }
-
-        /** The checkpoint folder (local path or Hadoop URI); required unless the sink and query need none. */
+        /** The checkpoint folder (local path or Hadoop URI); required unless the sinks and the query need none. */
         public Builder checkpoint(String location) {
             Objects.requireNonNull(location, "checkpoint");
             if (location.isBlank()) {
@@ -760,31 +311,27 @@ public final class StreamingRunner implements MeterBinder, AutoCloseable {
             return this;
         }
 
-        /** {@code auto} (default: update when the processor aggregates, else append), {@code append}, {@code update} or {@code complete}. */
+        /** {@code auto} (default: append when Spark accepts it, else update), {@code append}, {@code update} or {@code complete}. */
         public Builder outputMode(String mode) {
             Objects.requireNonNull(mode, "outputMode");
-            String m = mode.trim().toLowerCase(java.util.Locale.ROOT);
-            if (!m.equals("auto") && !OutputModes.MODES.contains(m)) {
+            String m = mode.trim().toLowerCase(Locale.ROOT);
+            if (!m.equals("auto") && !dev.kindling.ipp.StreamingPlan.OUTPUT_MODES.contains(m)) {
                 throw new ConfigurationException("output mode must be auto, append, update or complete; got '" + mode + "'");
             }
             this.outputMode = m;
             return this;
         }
 
-        /** The first restart waits {@code initial}; each further failure in a row doubles it, up to {@code max}. Default 1s, 1m. */
-        public Builder restartBackoff(Duration initial, Duration max) {
-            Objects.requireNonNull(initial, "initial");
-            Objects.requireNonNull(max, "max");
-            if (initial.isNegative() || max.compareTo(initial) < 0) {
-                throw new ConfigurationException("restart backoff: initial (" + initial + ") must be >= 0 and max (" + max
-                        + ") >= initial");
-            }
-            this.initialBackoff = initial;
-            this.maxBackoff = max;
+        /**
+         * The wait before restarting failed queries (full jitter, doubled per failure in a row, capped).
+         * Default: the service's settings {@code kindling.streaming.backoff.initial} (1s) and {@code .max} (1m).
+         */
+        public Builder backoff(Backoff backoff) {
+            this.backoff = Objects.requireNonNull(backoff, "backoff");
             return this;
         }
 
-        /** Restarts in a row without a successful micro-batch before giving up; default 10; 0: never restart. */
+        /** Restarts in a row without a micro-batch in between before the runner is FAILED; default 10; 0: never restart. */
         public Builder maxRestarts(int maxRestarts) {
             if (maxRestarts < 0) {
                 throw new ConfigurationException("maxRestarts must be >= 0; got " + maxRestarts);
@@ -803,49 +350,51 @@ public final class StreamingRunner implements MeterBinder, AutoCloseable {
             return this;
         }
 
-        /** How long {@link StreamingRunner#stop()} waits for a running micro-batch; default 30s. */
-        public Builder stopGrace(Duration grace) {
-            this.stopGrace = Objects.requireNonNull(grace, "stopGrace");
+        /** The prefix of the runner's routes, as in {@code /wordcount}; default none (the root). */
+        public Builder routePrefix(String prefix) {
+            Objects.requireNonNull(prefix, "routePrefix");
+            if (!prefix.isEmpty() && !prefix.matches("(/[A-Za-z0-9_.-]+)+")) {
+                throw new ConfigurationException("a route prefix is empty or like /a or /a/b (letters, digits, '_', '.', '-'); got '"
+                        + prefix + "'");
+            }
+            this.routePrefix = prefix;
             return this;
         }
 
-        /** @throws ConfigurationException naming what is missing or does not fit */
+        /** The largest {@code limit} of a table request; default the setting {@code kindling.streaming.table.max-limit} (1000). */
+        public Builder tableMaxLimit(int max) {
+            if (max < 1) {
+                throw new ConfigurationException("the table max limit must be at least 1; got " + max);
+            }
+            this.tableMaxLimit = max;
+            return this;
+        }
+
+        /** @throws ConfigurationException naming what does not fit */
         public StreamingRunner build() {
-            Pipeline.Builder pb = Pipeline.builder(PipelineKind.STREAMING).name(name);
-            if (source != null) {
-                pb.source(source);
+            String name = pipeline.name();
+            if (pipeline.kind() != PipelineKind.STREAMING) {
+                throw new ConfigurationException("pipeline '" + name + "' is a " + pipeline.kind() + " pipeline; a streaming runner "
+                        + "needs a STREAMING one: Pipeline.builder(PipelineKind.STREAMING)");
             }
-            if (sink != null) {
-                pb.sink(sink);
-            }
-            processors.forEach(pb::process);
-            Pipeline pipeline = pb.build();
-            StreamWritable out = pipeline.sinkAs(StreamWritable.class);
-            if (deadLetters != null) {
-                if (!(deadLetters instanceof StreamWritable)) {
-                    throw new ConfigurationException("dead-letter sink '" + deadLetters.name() + "' of runner '" + name
-                            + "' cannot write a stream (it lacks StreamWritable)");
-                }
-                if (!decoder.canReject()) {
-                    throw new ConfigurationException("runner '" + name + "' has a dead-letter sink but decoder 'none', which rejects nothing: "
-                            + "set decoder(RecordDecoder.text()) or json(...), or remove deadLetters(...)");
-                }
-                if (deadLetters.name().equals(sink.name())) {
-                    throw new ConfigurationException("runner '" + name + "': the sink and the dead-letter sink are both '" + sink.name()
-                            + "'; give dead letters their own topic or table");
-                }
+            if (!name.matches("[A-Za-z0-9_-]+")) {
+                throw new ConfigurationException("a streaming runner takes its pipeline's name, which must be letters, digits, '_' "
+                        + "and '-'; got '" + name + "'");
             }
             if (checkpoint == null) {
-                if (out.needsCheckpoint()) {
-                    throw new ConfigurationException("sink '" + sink.name() + "' of runner '" + name + "' needs a checkpoint to keep its "
-                            + out.streamGuarantee() + " guarantee: set checkpoint(...) / " + StreamingSettings.CHECKPOINT.name());
-                }
-                if (deadLetters != null) {
-                    throw new ConfigurationException("the dead letters of runner '" + name + "' need a checkpoint: set checkpoint(...) / "
-                            + StreamingSettings.CHECKPOINT.name());
-                }
+                requireNoCheckpoint("sink", pipeline.sink());
+                pipeline.deadLetters().ifPresent(d -> requireNoCheckpoint("dead-letter sink", d));
             }
-            return new StreamingRunner(this, pipeline);
+            return new StreamingRunner(this);
+        }
+
+        private void requireNoCheckpoint(String role, Sink sink) {
+            StreamWritable out = (StreamWritable) sink;
+            if (out.needsCheckpoint()) {
+                throw new ConfigurationException(role + " '" + sink.name() + "' of runner '" + pipeline.name() + "' needs a checkpoint "
+                        + "to keep its " + out.streamGuarantee() + " guarantee: set checkpoint(...) / "
+                        + StreamingSettings.CHECKPOINT.name());
+            }
         }
     }
 }

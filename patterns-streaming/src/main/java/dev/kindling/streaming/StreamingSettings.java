@@ -1,15 +1,19 @@
 package dev.kindling.streaming;
 
 import dev.kindling.config.Setting;
+import dev.kindling.service.Backoff;
 import java.time.Duration;
 
 /**
  * The settings of the stream processing pattern. Each is read with {@link dev.kindling.config.Settings}'
- * precedence: system property, environment variable, {@code KINDLING_CONFIG} file, default.
+ * precedence: system property, environment variable, {@code KINDLING_CONFIG} file, default. The
+ * configuration-only service ({@code KINDLING_PATTERN=streaming}, see {@link StreamingRunner#fromSettings}) reads
+ * all of them; a runner built in code reads only {@link #BACKOFF_INITIAL}, {@link #BACKOFF_MAX} and
+ * {@link #TABLE_MAX_LIMIT} from its service's settings, and only when its builder does not set them.
  *
  * <pre>{@code
- * Settings s = Settings.fromEnvironment();
- * StreamingRunner runner = StreamingRunner.fromSettings(Connectors.builtIn(), s);
+ * // KINDLING_PATTERN=streaming KINDLING_STREAMING_SOURCE=kafka://127.0.0.1:9092/words KINDLING_STREAMING_SINK=...
+ * StreamingRunner runner = StreamingRunner.fromSettings(Settings.fromEnvironment());
  * }</pre>
  */
 public final class StreamingSettings {
@@ -17,17 +21,18 @@ public final class StreamingSettings {
     }
 
     public static final Setting<String> NAME = Setting.string("kindling.streaming.name", "stream",
-            "The query name: in logs, metrics tags and /status. Letters, digits, '_' and '-'.");
+            "The runner's and its query's name: the key in /status, the pipeline tag of the metrics. Letters, digits, '_' and '-'.");
 
     public static final Setting<String> SOURCE = Setting.string("kindling.streaming.source", null,
-            "The source URI, e.g. kafka://127.0.0.1:9092/words. Required when the runner is built from configuration.");
+            "The source URI, e.g. kafka://127.0.0.1:9092/words (kafka.* options in the query reach the consumer and the lag client). "
+                    + "Required.");
 
     public static final Setting<String> SQL = Setting.string("kindling.streaming.sql", null,
             "The SQL processor; the decoded input is the view 'input'. Unset: the input is published as it is.");
 
     public static final Setting<String> SINK = Setting.string("kindling.streaming.sink", null,
             "The sink URI: kafka://..., jdbc:postgresql://...?table=t&mode=upsert&keys=k, file:/path?format=parquet, "
-                    + "table:NAME?keys=a,b (queryable over HTTP) or console:. Required when built from configuration.");
+                    + "table:NAME?keys=a,b (queryable over HTTP) or console:. Required.");
 
     public static final Setting<String> CHECKPOINT = Setting.string("kindling.streaming.checkpoint", null,
             "The checkpoint folder (local path or Hadoop URI). Required unless every part of the query can do without one.");
@@ -36,7 +41,7 @@ public final class StreamingSettings {
             "When micro-batches start: an interval (500ms, 5s, 1m), 'fast' (one after another) or 'available-now'.");
 
     public static final Setting<String> OUTPUT_MODE = Setting.string("kindling.streaming.output-mode", "auto",
-            "Spark's output mode; 'auto' = update when the processor aggregates, append otherwise.")
+            "Spark's output mode; 'auto' = append when Spark accepts it, else update.")
             .oneOf("auto", "append", "update", "complete");
 
     public static final Setting<String> DECODE = Setting.string("kindling.streaming.decode", "none",
@@ -45,19 +50,21 @@ public final class StreamingSettings {
             .oneOf("none", "text", "json");
 
     public static final Setting<String> SCHEMA = Setting.string("kindling.streaming.schema", null,
-            "The DDL schema of JSON values, e.g. 'word STRING NOT NULL, n INT'; NOT NULL fields are required.");
+            "The DDL schema of JSON values, e.g. 'word STRING NOT NULL, n INT'; NOT NULL fields are required. "
+                    + "Required with decode=json, refused otherwise.");
 
     public static final Setting<String> DEAD_LETTERS = Setting.string("kindling.streaming.dead-letters", null,
             "Where undecodable records go: a kafka://, jdbc:, file: or table: URI. Unset: such records are dropped and counted.");
 
-    public static final Setting<Duration> RESTART_INITIAL_BACKOFF = Setting.duration("kindling.streaming.restart.initial-backoff",
-            Duration.ofSeconds(1), "The wait before the first restart of a failed query; doubled on each further failure.");
+    /** {@code kindling.streaming.backoff.initial}: the longest wait after the first failure of a query in a row; default 1s. */
+    public static final Setting<Duration> BACKOFF_INITIAL = Backoff.initialSetting("streaming");
 
-    public static final Setting<Duration> RESTART_MAX_BACKOFF = Setting.duration("kindling.streaming.restart.max-backoff",
-            Duration.ofMinutes(1), "The longest wait between restarts of a failed query.");
+    /** {@code kindling.streaming.backoff.max}: the cap of the restart backoff; default 1m. */
+    public static final Setting<Duration> BACKOFF_MAX = Backoff.maxSetting("streaming");
 
-    public static final Setting<Integer> RESTART_MAX_ATTEMPTS = Setting.integer("kindling.streaming.restart.max-attempts", 10, 0,
-            Integer.MAX_VALUE, "Restarts in a row without a successful batch before the runner gives up (state FAILED). 0: never restart.");
+    public static final Setting<Integer> MAX_RESTARTS = Setting.integer("kindling.streaming.max-restarts", 10, 0,
+            Integer.MAX_VALUE, "Restarts in a row without a micro-batch in between before the runner gives up (state FAILED). "
+                    + "0: never restart.");
 
     public static final Setting<Duration> LAG_INTERVAL = Setting.duration("kindling.streaming.lag.interval", Duration.ofSeconds(5),
             "How often the Kafka consumer lag is computed from the broker's latest offsets.");

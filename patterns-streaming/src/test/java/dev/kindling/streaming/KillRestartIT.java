@@ -3,13 +3,12 @@ package dev.kindling.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KafkaBroker;
 import dev.kindling.testkit.KafkaMessage;
 import dev.kindling.testkit.KindlingKafkaTest;
 import dev.kindling.testkit.KindlingPostgresTest;
 import dev.kindling.testkit.PostgresDatabase;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,54 +71,31 @@ class KillRestartIT {
             assertThat(table(port2)).isEqualTo(expected);
             assertThat(postgres(db)).isEqualTo(expected);
         });
-        // SIGTERM: the control plane drains, the queries stop gracefully, the JVM exits by itself.
+        // SIGTERM: the service drains, the queries stop gracefully within the deadline, the JVM exits by itself.
         child.destroy();
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.readString(tmp.resolve("child-2.log"))).contains("child stopped gracefully");
+        assertThat(Files.readString(tmp.resolve("child-2.log"))).contains("streaming runner 'table' stopped", "streaming runner 'jdbc' stopped",
+                "restart-child shut down").doesNotContain("overrun");
     }
 
     private Process launch(KafkaBroker kafka, String topic, PostgresDatabase db, int run) throws Exception {
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx1g");
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-opens") || arg.startsWith("-Djdk.reflect") || arg.startsWith("-Dio.netty")) {
-                cmd.add(arg);
-            }
-        }
-        cmd.add("-cp");
-        cmd.add(classpath);
-        cmd.add(RestartChild.class.getName());
-        cmd.addAll(List.of(kafka.bootstrapServers(), topic, tmp.resolve("checkpoint").toString(), db.jdbcUrl(), db.user(), db.password(),
-                tmp.resolve("port-" + run).toString()));
-        File log = tmp.resolve("child-" + run + ".log").toFile();
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+        child = RestartChildren.launch(tmp, run, kafka.bootstrapServers(), topic, tmp.resolve("checkpoint").toString(),
+                tmp.resolve("port-" + run).toString(), "5s", db.jdbcUrl(), db.user(), db.password());
+        return child;
     }
 
     private int awaitPort(int run) {
-        Path file = tmp.resolve("port-" + run);
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!child.isAlive()) {
-                throw new AssertionError("the child JVM exited: " + Files.readString(tmp.resolve("child-" + run + ".log")));
-            }
-            return Files.exists(file);
-        });
-        try {
-            return Integer.parseInt(Files.readString(file).trim());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return RestartChildren.awaitPort(child, tmp.resolve("port-" + run), RestartChildren.log(tmp, run), TIMEOUT);
     }
 
     private static long lastBatch(int port, String runner) {
-        return Http.rows(port, "/status").stream().filter(m -> runner.equals(m.get("name")))
-                .mapToLong(m -> ((Number) m.get("lastBatchId")).longValue()).findFirst().orElse(-1);
+        return new JsonHttp(port, null).get("/status").json().at("/components/" + runner + "/details/lastBatchId").asLong(-1);
     }
 
     private static Map<String, Long> table(int port) {
         Map<String, Long> out = new TreeMap<>();
-        Http.rows(port, "/tables/counts?limit=100").forEach(m -> out.put((String) m.get("word"), ((Number) m.get("count")).longValue()));
+        new JsonHttp(port, null).get("/tables/counts?limit=100").json()
+                .forEach(n -> out.put(n.get("word").asText(), n.get("count").asLong()));
         return out;
     }
 

@@ -64,6 +64,19 @@ public final class JsonHttp {
         return send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.noBody()), true);
     }
 
+    /**
+     * Opens a stream of Server-Sent Events ({@code Accept: text/event-stream}) and returns its lines as
+     * they arrive; close the stream when done.
+     */
+    public HttpResponse<java.util.stream.Stream<String>> events(String path) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Accept", "text/event-stream").GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+    }
+
     public HttpResponse<java.util.stream.Stream<String>> lines(String path) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).GET().build(),
                 HttpResponse.BodyHandlers.ofLines());

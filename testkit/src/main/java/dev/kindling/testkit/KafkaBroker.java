@@ -58,18 +58,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * first test asks for a {@code KafkaBroker}, and stops it when JUnit closes its root context at
  * the end of the run. Outside JUnit, {@link #start()} starts one and {@link #close()} stops it.
  * The broker listens on free ports of {@code 127.0.0.1}; its data and its log ({@link
- * #logFile()}) live in a temporary folder that {@code close()} deletes. A JVM shutdown hook, and
- * a watchdog inside the broker's JVM, make sure the broker never outlives this JVM. Topics are
+ * #logFile()}) live in a temporary folder that {@code close()} deletes. A watchdog inside the
+ * broker's JVM makes sure the broker never outlives this JVM; there is no shutdown hook, so that a
+ * service that uses the broker can stop its queries before it closes the broker. Topics are
  * shared by every test class of the JVM: use {@link #createUniqueTopic(String, int)} or
  * distinct names. Settings: one partition per auto-created topic, replication factor 1,
  * {@code group.initial.rebalance.delay.ms=0}, {@code auto.create.topics.enable=true}.
  *
- * <p><b>Classpath.</b> The broker's jars are kept apart from the test's classpath: they are
- * resolved at run time by running Maven ({@code mvn} from {@code MAVEN_HOME}, {@code M2_HOME} or
- * the {@code PATH}) on a generated pom in {@code ${java.io.tmpdir}/kindling-kafka-broker-VERSION},
- * and cached there. The system property {@code kindling.testkit.kafka.classpath} or the
- * environment variable {@code KINDLING_KAFKA_CLASSPATH} gives the classpath directly and skips
- * Maven; {@code kindling.testkit.kafka.version} picks another broker version.
+ * <p><b>Classpath.</b> The broker's jars are kept apart from the test's: Maven resolves them at run
+ * time on a generated pom, cached in {@code ${java.io.tmpdir}/kindling-kafka-broker-VERSION}; the
+ * system property {@code kindling.testkit.kafka.classpath} or {@code KINDLING_KAFKA_CLASSPATH} gives
+ * them directly, and {@code kindling.testkit.kafka.version} picks another broker version.
  *
  * <p><b>Threading.</b> All methods are thread-safe. {@code produce} methods return when the
  * broker has acknowledged every record ({@code acks=all}); {@code consume} reads from the start
@@ -77,7 +76,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 @SuppressWarnings("deprecation") // CloseableResource keeps JUnit before 5.13 closing the broker
 public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.CloseableResource {
-
   /** The broker version used unless the system property {@code kindling.testkit.kafka.version} says otherwise. */
   public static final String DEFAULT_VERSION = "3.9.1";
 
@@ -138,14 +136,45 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
     return new KafkaBroker(KafkaBrokerProcess.start(System.getProperty(VERSION_PROPERTY, DEFAULT_VERSION)));
   }
 
+  /**
+   * Starts a broker like {@link #start()} whose client listener requires SASL/PLAIN: clients log in
+   * as {@code user} with {@code password}. {@link #clientProperties()} and {@link #sparkOptions()}
+   * carry what a client needs; the helpers of this class use them.
+   */
+  public static KafkaBroker startWithSaslPlain(String user, String password) {
+    return new KafkaBroker(KafkaBrokerProcess.start(System.getProperty(VERSION_PROPERTY, DEFAULT_VERSION),
+        new KafkaBrokerProcess.SaslPlain(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password"))));
+  }
+
+  /** The process id of the broker's JVM (to kill it in a test of an outage). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * The client settings as Spark's Kafka connector takes them: each client property but the
+   * bootstrap servers, prefixed {@code kafka.} (empty for a plain-text broker).
+   */
+  public Map<String, String> sparkOptions() {
+    Map<String, String> out = new TreeMap<>();
+    clientProperties().forEach((k, v) -> {
+      if (!k.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+        out.put("kafka." + k, String.valueOf(v));
+      }
+    });
+    return out;
+  }
+
   /** The {@code bootstrap.servers} value, {@code 127.0.0.1:PORT}. */
   public String bootstrapServers() {
     return process.bootstrapServers();
   }
 
-  /** The minimal client settings to reach this broker ({@code bootstrap.servers}). */
+  /** The client settings to reach this broker: {@code bootstrap.servers}, and the SASL settings when it requires them. */
   public Map<String, Object> clientProperties() {
-    return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    Map<String, Object> out = new TreeMap<>();
+    process.clientProperties().forEach((k, v) -> out.put((String) k, v));
+    return out;
   }
 
   /** The file that receives the broker's output, useful when a test fails. */

@@ -10,7 +10,6 @@ import dev.kindling.ipp.Sink;
 import dev.kindling.ipp.Source;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,27 +56,8 @@ public final class JdbcFactory implements ConnectorFactory {
         return union(SINK, Set.of("driver.*"));
     }
 
-    /** Splits the URI into the driver's URL (with its own parameters) and Kindling's options. */
     private static JdbcEndpoint endpoint(ConnectorUri uri, Options options) {
-        String text = uri.text();
-        int q = text.indexOf('?');
-        String base = q < 0 ? text : text.substring(0, q);
-        Map<String, String> driverParams = new LinkedHashMap<>();
-        Set<String> kindling = union(SOURCE, SINK);
-        uri.query().forEach((k, v) -> {
-            if (!kindling.contains(k) && !k.startsWith("driver.")) {
-                driverParams.put(k, v);
-            }
-        });
-        options.withPrefix("driver.").forEach((k, v) -> driverParams.put(k.substring("driver.".length()), v));
-        StringBuilder url = new StringBuilder(base);
-        char sep = '?';
-        for (Map.Entry<String, String> e : driverParams.entrySet()) {
-            url.append(sep).append(java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8)).append('=')
-                    .append(java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8));
-            sep = '&';
-        }
-        return new JdbcEndpoint(url.toString(), options.get("user").orElse(null), options.secret("password").orElse(null));
+        return JdbcEndpoint.of(uri, options, union(SOURCE, SINK));
     }
 
     @Override

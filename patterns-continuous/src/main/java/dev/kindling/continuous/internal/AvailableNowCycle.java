@@ -5,28 +5,33 @@ import dev.kindling.continuous.CycleOutcome;
 import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.KindlingException;
 import dev.kindling.ipp.Pipeline;
-import dev.kindling.ipp.StreamReadable;
-import dev.kindling.ipp.StreamWritable;
+import dev.kindling.ipp.StreamingPlan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 import org.apache.spark.sql.streaming.Trigger;
 
 /**
- * The available-now cycle: start the streaming pipeline with {@code Trigger.AvailableNow()} and a
- * checkpoint, let Spark read everything that arrived since the checkpoint, wait for the query to
- * end. Spark's checkpoint is the progress (offsets before a batch, commit after the sink).
+ * The available-now cycle: assemble the streaming pipeline with core's {@link StreamingPlan} (decoder,
+ * processors, the output-mode check, the dead-letter query when the pipeline has a dead-letter sink),
+ * start its queries with {@code Trigger.AvailableNow()} and the checkpoint, let Spark read everything
+ * that arrived since the checkpoint, wait for the queries to end. Spark's checkpoint is the progress
+ * (offsets before a batch, commit after the sink).
  */
 public final class AvailableNowCycle implements CycleBody {
     private final SparkSession spark;
     private final Pipeline pipeline;
     private final String checkpoint;
     private final String outputMode;
-    private volatile StreamingQuery running;
+    private final List<StreamingQuery> running = new CopyOnWriteArrayList<>();
 
     public AvailableNowCycle(SparkSession spark, Pipeline pipeline, String checkpoint, String outputMode) {
         this.spark = spark;
@@ -36,67 +41,90 @@ public final class AvailableNowCycle implements CycleBody {
     }
 
     @Override
-    public String mode() {
-        return "available-now";
+    public void run(CycleAttempt a, CycleListener listener) {
+        StreamingPlan plan = StreamingPlan.of(pipeline, spark, outputMode);
+        Optional<DataStreamWriter<Row>> deadLetters = plan.deadLetterQuery(pipeline.name(), checkpoint);
+        StreamingQuery main = start(plan.mainQuery(pipeline.name(), checkpoint));
+        try {
+            if (deadLetters.isPresent()) {
+                await(start(deadLetters.get()));
+            }
+            await(main);
+        } finally {
+            cancel();
+            running.clear();
+        }
+        account(a, main.recentProgress());
+        if (a.batchId == null) {
+            a.idle();
+            return;
+        }
+        listener.afterPublish(a.batchId, null);
+        a.outcome = CycleOutcome.PUBLISHED;
     }
 
-    @Override
-    public void run(CycleAttempt a, CycleListener listener) {
-        Dataset<Row> input = pipeline.sourceAs(StreamReadable.class).readStream(spark);
-        StreamingQuery query;
+    private StreamingQuery start(DataStreamWriter<Row> writer) {
         try {
-            query = pipeline.sinkAs(StreamWritable.class).writeStream(pipeline.process(input))
-                    .option("checkpointLocation", checkpoint)
-                    .outputMode(outputMode)
-                    .trigger(Trigger.AvailableNow())
-                    .start();
+            StreamingQuery q = writer.trigger(Trigger.AvailableNow()).start();
+            running.add(q);
+            return q;
         } catch (TimeoutException e) {
             throw new KindlingException("the available-now query of " + pipeline.name() + " did not start: " + e.getMessage(), e);
         }
-        running = query;
+    }
+
+    private void await(StreamingQuery query) {
         try {
             query.awaitTermination();
         } catch (StreamingQueryException e) {
-            throw new KindlingException("the available-now run of " + pipeline.name() + " failed: " + Failures.rootMessage(e), e);
-        } finally {
-            running = null;
+            throw new KindlingException("the available-now run of " + pipeline.name() + " (query " + query.name() + ") failed: "
+                    + Failures.rootMessage(e), e);
         }
+    }
+
+    /** Rows read and written, dead letters and the last batch id, from the main query's progress reports. */
+    private static void account(CycleAttempt a, StreamingQueryProgress[] progress) {
         long read = 0;
         long written = 0;
+        long dead = 0;
         boolean writtenKnown = true;
         Long lastBatch = null;
-        for (StreamingQueryProgress p : query.recentProgress()) {
+        List<StreamingQueryProgress> withInput = new ArrayList<>();
+        for (StreamingQueryProgress p : progress) {
             if (p.numInputRows() > 0) {
-                read += p.numInputRows();
-                lastBatch = p.batchId();
-                long out = p.sink() == null ? -1 : p.sink().numOutputRows();
-                if (out < 0) {
-                    writtenKnown = false;
-                } else {
-                    written += out;
-                }
+                withInput.add(p);
+            }
+        }
+        for (StreamingQueryProgress p : withInput) {
+            read += p.numInputRows();
+            lastBatch = p.batchId();
+            long out = p.sink() == null ? -1 : p.sink().numOutputRows();
+            if (out < 0) {
+                writtenKnown = false;
+            } else {
+                written += out;
+            }
+            Row n = p.observedMetrics() == null ? null : p.observedMetrics().get(StreamingPlan.DEAD_LETTER_METRIC);
+            if (n != null && !n.isNullAt(0)) {
+                dead += n.getLong(0);
             }
         }
         a.rowsRead = read;
         a.rowsWritten = writtenKnown ? written : -1;
+        a.deadLetters = dead;
         a.batchId = lastBatch;
-        if (lastBatch == null) {
-            a.outcome = CycleOutcome.IDLE;
-            a.rowsWritten = 0;
-            return;
-        }
-        listener.afterPublish(lastBatch, null);
-        a.outcome = CycleOutcome.PUBLISHED;
     }
 
     @Override
     public void cancel() {
-        StreamingQuery q = running;
-        if (q != null) {
+        for (StreamingQuery q : running) {
             try {
-                q.stop();
+                if (q.isActive()) {
+                    q.stop();
+                }
             } catch (TimeoutException e) {
-                throw new KindlingException("the available-now query of " + pipeline.name() + " did not stop: " + e.getMessage(), e);
+                throw new KindlingException("the available-now query " + q.name() + " of " + pipeline.name() + " did not stop: "
+                        + e.getMessage(), e);
             }
         }
     }

@@ -4,9 +4,6 @@ import dev.kindling.continuous.CycleListener;
 
 /** One mode of running a cycle: read what is new, process, publish, commit. Called on one thread at a time. */
 public interface CycleBody {
-    /** {@code incremental} or {@code available-now}. */
-    String mode();
-
     /** Runs a cycle, recording what it did in {@code attempt}; throws when the cycle failed. */
     void run(CycleAttempt attempt, CycleListener listener);
 

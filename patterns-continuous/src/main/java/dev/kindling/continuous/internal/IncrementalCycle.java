@@ -1,10 +1,9 @@
 package dev.kindling.continuous.internal;
 
+import dev.kindling.continuous.CommittedBatch;
 import dev.kindling.continuous.CycleListener;
 import dev.kindling.continuous.CycleOutcome;
-import dev.kindling.continuous.Progress;
 import dev.kindling.continuous.WatermarkStore;
-import dev.kindling.ipp.BatchWritable;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.IncrementalReadable;
 import dev.kindling.ipp.KindlingException;
@@ -24,9 +23,10 @@ import scala.concurrent.Await;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
- * The watermark cycle: load the committed progress, ask the source for its newest watermark (no
- * Spark job), stop there when nothing is new, else read the range {@code (committed, newest]},
- * process, publish as the next batch id, and commit the progress only after the sink succeeded.
+ * The watermark cycle: load the committed batch, ask the source for its newest watermark (no Spark
+ * job), stop there when nothing is new, else read the range {@code (committed, newest]}, publish it
+ * through the pipeline ({@link Pipeline#publish}: decoder, dead letters, processors, sink) as the
+ * next batch id, and commit only after the sink succeeded.
  */
 public final class IncrementalCycle implements CycleBody {
     private static final FiniteDuration OBSERVATION_WAIT = FiniteDuration.apply(2, TimeUnit.SECONDS);
@@ -44,27 +44,20 @@ public final class IncrementalCycle implements CycleBody {
     }
 
     @Override
-    public String mode() {
-        return "incremental";
-    }
-
-    @Override
     public void run(CycleAttempt a, CycleListener listener) {
-        Optional<Progress> last = store.load();
+        Optional<CommittedBatch> last = store.load();
         a.committed = last.orElse(null);
         a.committedKnown = true;
         IncrementalReadable source = pipeline.sourceAs(IncrementalReadable.class);
-        Watermark from = last.map(Progress::watermark).orElse(null);
+        Watermark from = last.map(CommittedBatch::watermark).orElse(null);
         a.from = from;
         Optional<Watermark> newest = source.latestWatermark(spark);
         if (newest.isEmpty() || (from != null && compare(newest.get(), from) <= 0)) {
-            a.outcome = CycleOutcome.IDLE;
-            a.rowsRead = 0;
-            a.rowsWritten = 0;
+            a.idle();
             return;
         }
         Watermark upTo = newest.get();
-        long batchId = last.map(Progress::nextBatchId).orElse(0L);
+        long batchId = last.map(CommittedBatch::nextBatchId).orElse(0L);
         a.batchId = batchId;
         a.upTo = upTo;
         listener.beforeRead(batchId);
@@ -73,17 +66,18 @@ public final class IncrementalCycle implements CycleBody {
             Observation observation = new Observation("kindling_cycle_input_" + UUID.randomUUID().toString().replace('-', '_'));
             Dataset<Row> input = source.readIncrement(spark, from, upTo)
                     .observe(observation, functions.count(functions.lit(1)).as("rows"));
-            WriteResult result = pipeline.sinkAs(BatchWritable.class).write(pipeline.process(input), batchId);
+            WriteResult result = pipeline.publish(input, batchId);
             if (result.batchId() != batchId) {
                 throw new KindlingException("sink " + pipeline.sink().name() + " reported batch " + result.batchId()
                         + " for batch " + batchId + "; not committing");
             }
             a.rowsWritten = result.rowsWritten();
+            a.deadLetters = result.deadLetters();
             a.rowsRead = observed(observation);
         } finally {
             spark.sparkContext().clearJobGroup();
         }
-        Progress pending = new Progress(batchId, upTo, Instant.now());
+        CommittedBatch pending = new CommittedBatch(batchId, upTo, Instant.now());
         listener.afterPublish(batchId, pending);
         store.commit(pending);
         a.committed = pending;

@@ -3,9 +3,10 @@ package dev.kindling.ondemand.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.ondemand.JobDefinition;
 import dev.kindling.ondemand.JobError;
+import dev.kindling.ondemand.JobProgress;
 import dev.kindling.ondemand.JobState;
 import dev.kindling.ondemand.JobStatus;
-import dev.kindling.ondemand.Progress;
+import dev.kindling.ondemand.JobStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,73 +18,81 @@ import java.util.function.Consumer;
 
 /**
  * The live, mutable record of one job. State changes are atomic under the record's lock; listeners
- * are told of every change in order, from the thread that made it (they must not block).
+ * are told of every change in order, from the thread that made it (they must not block). The job's
+ * queued/running gauges follow its state changes.
  */
 public final class JobRecord {
     /** What listeners receive: {@code state}, {@code progress}, or the final {@code result}/{@code error}/{@code cancelled}. */
     public record Event(String type, JobStatus status) {
     }
 
-    private final String id;
-    private final String name;
-    private final long seq;
+    /** Where the record was when it was made. */
+    record Origin(String id, String name, long seq, String trigger, Instant submittedAt) {
+    }
+
+    private final Origin origin;
     private final JobDefinition<?, ?> definition;
     private final Object params;
     private final String paramsJson;
     private final Duration timeout;
-    private final Instant submittedAt;
+    private final JobMeters meters;
     private final CompletableFuture<JobStatus> done = new CompletableFuture<>();
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean slotReleased = new AtomicBoolean();
 
-    private JobState state;
+    private JobState state = JobState.QUEUED;
     private Instant startedAt;
     private Instant finishedAt;
-    private Progress progress = Progress.NONE;
+    private JobProgress progress = JobProgress.NONE;
     private Double ownFraction;
     private String ownMessage;
     private JsonNode result;
     private JobError error;
+    private String storeError;
+    private Throwable failure;
     private volatile Future<?> timeoutTask;
 
-    JobRecord(String id, String name, long seq, JobDefinition<?, ?> definition, Object params, String paramsJson,
-              Duration timeout, Instant submittedAt) {
-        this.id = id;
-        this.name = name;
-        this.seq = seq;
+    JobRecord(Origin origin, JobDefinition<?, ?> definition, Object params, String paramsJson, Duration timeout, JobMeters meters) {
+        this.origin = origin;
         this.definition = definition;
         this.params = params;
         this.paramsJson = paramsJson;
         this.timeout = timeout;
-        this.submittedAt = submittedAt;
-        this.state = JobState.QUEUED;
+        this.meters = meters;
     }
 
     /** A record restored from the store in a final state. */
-    static JobRecord finished(JobStatus s, String paramsJson, Duration timeout, long seq) {
-        JobRecord r = new JobRecord(s.id(), s.name(), seq, null, null, paramsJson, timeout, s.submittedAt());
+    static JobRecord finished(JobStore.StoredJob stored, long seq) {
+        JobStatus s = stored.status();
+        JobRecord r = new JobRecord(new Origin(s.id(), s.name(), seq, s.trigger(), s.submittedAt()), null, null, stored.paramsJson(),
+                Duration.ofMillis(stored.timeoutMillis()), null);
         r.state = s.state();
         r.startedAt = s.startedAt();
         r.finishedAt = s.finishedAt();
         r.result = s.result();
         r.error = s.error();
+        r.storeError = s.storeError();
         if (s.state() == JobState.SUCCEEDED) {
-            r.progress = new Progress(0, 0, 0, 0, 100.0, null);
+            r.progress = new JobProgress(0, 0, 0, 0, 100.0, null);
         }
         r.done.complete(r.snapshot());
         return r;
     }
 
     public String id() {
-        return id;
+        return origin.id();
     }
 
     public String name() {
-        return name;
+        return origin.name();
+    }
+
+    public String trigger() {
+        return origin.trigger();
     }
 
     long seq() {
-        return seq;
+        return origin.seq();
     }
 
     JobDefinition<?, ?> definition() {
@@ -102,8 +111,13 @@ public final class JobRecord {
         return timeout;
     }
 
-    Instant submittedAt() {
-        return submittedAt;
+    /** The job's meters; null for records restored in a final state. */
+    JobMeters meters() {
+        return meters;
+    }
+
+    boolean isWarmUp() {
+        return JobStatus.WARM_UP.equals(origin.trigger());
     }
 
     /** Completes with the final status, after it was saved to the store (if any). */
@@ -131,6 +145,11 @@ public final class JobRecord {
         return finishedAt;
     }
 
+    /** What the job threw, when it failed by throwing; for the warm-up's classification. */
+    synchronized Throwable failure() {
+        return failure;
+    }
+
     /** QUEUED → RUNNING; false when the job already ended (cancelled while queued). */
     synchronized boolean start(Instant now) {
         if (state != JobState.QUEUED) {
@@ -138,6 +157,10 @@ public final class JobRecord {
         }
         state = JobState.RUNNING;
         startedAt = now;
+        if (meters != null) {
+            meters.queued().decrementAndGet();
+            meters.running().incrementAndGet();
+        }
         notifyListeners("state");
         return true;
     }
@@ -150,30 +173,56 @@ public final class JobRecord {
         if (state.isFinal()) {
             return false;
         }
+        if (meters != null) {
+            (state == JobState.RUNNING ? meters.running() : meters.queued()).decrementAndGet();
+        }
         this.state = finalState;
         this.finishedAt = now;
         this.result = result;
         this.error = error;
         if (finalState == JobState.SUCCEEDED) {
-            progress = new Progress(progress.stagesTotal(), progress.stagesTotal(), progress.tasksTotal(), progress.tasksTotal(),
+            progress = new JobProgress(progress.stagesTotal(), progress.stagesTotal(), progress.tasksTotal(), progress.tasksTotal(),
                     100.0, ownMessage);
         }
         JobStatus snapshot = snapshot();
         for (Consumer<Event> l : listeners) {
             l.accept(new Event("state", snapshot));
-            l.accept(new Event(switch (finalState) {
-                case SUCCEEDED -> "result";
-                case FAILED -> "error";
-                default -> "cancelled";
-            }, snapshot));
+            l.accept(new Event(finalEvent(finalState), snapshot));
         }
         listeners.clear();
         return true;
     }
 
-    /** Completes {@link #done()}; called once the final state is saved, so waiters see a durable end. */
+    /** Ends the job FAILED because it threw {@code thrown}; false when it had already ended. */
+    synchronized boolean fail(JobError error, Throwable thrown, Instant now) {
+        if (state.isFinal()) {
+            return false;
+        }
+        this.failure = thrown;
+        return finish(JobState.FAILED, null, error, now);
+    }
+
+    /** The name of the final event of a job that ended in {@code s}: {@code result}, {@code error} or {@code cancelled}. */
+    static String finalEvent(JobState s) {
+        return switch (s) {
+            case SUCCEEDED -> "result";
+            case FAILED -> "error";
+            default -> "cancelled";
+        };
+    }
+
+    /** Completes {@link #done()}; called once the final state is saved, so waiters see a durable end (or its store error). */
     void completeDone() {
         done.complete(snapshot());
+    }
+
+    /** Records why the store does not hold this job's latest state; null once a save succeeded. */
+    synchronized void storeError(String message) {
+        this.storeError = message;
+    }
+
+    synchronized String storeError() {
+        return storeError;
     }
 
     synchronized void ownProgress(double fraction, String message) {
@@ -190,10 +239,10 @@ public final class JobRecord {
         if (state != JobState.RUNNING) {
             return;
         }
-        update(new Progress(stagesCompleted, stagesTotal, tasksCompleted, tasksTotal, 0, null));
+        update(new JobProgress(stagesCompleted, stagesTotal, tasksCompleted, tasksTotal, 0, null));
     }
 
-    private void update(Progress spark) {
+    private void update(JobProgress spark) {
         double percent;
         if (ownFraction != null) {
             percent = ownFraction * 100.0;
@@ -201,7 +250,7 @@ public final class JobRecord {
             percent = spark.tasksTotal() == 0 ? 0.0 : 100.0 * spark.tasksCompleted() / spark.tasksTotal();
         }
         percent = Math.round(percent * 10.0) / 10.0;
-        Progress next = new Progress(spark.stagesCompleted(), spark.stagesTotal(), spark.tasksCompleted(), spark.tasksTotal(),
+        JobProgress next = new JobProgress(spark.stagesCompleted(), spark.stagesTotal(), spark.tasksCompleted(), spark.tasksTotal(),
                 percent, ownMessage);
         if (!next.equals(progress)) {
             progress = next;
@@ -235,6 +284,12 @@ public final class JobRecord {
     }
 
     public synchronized JobStatus snapshot() {
-        return new JobStatus(id, name, state, submittedAt, startedAt, finishedAt, progress, result, error);
+        return new JobStatus(origin.id(), origin.name(), state, origin.trigger(), origin.submittedAt(), startedAt, finishedAt, progress,
+                result, error, storeError);
+    }
+
+    /** The record as the store keeps it. */
+    JobStore.StoredJob stored() {
+        return new JobStore.StoredJob(snapshot(), paramsJson, timeout.toMillis());
     }
 }

@@ -1,84 +1,120 @@
 package dev.kindling.ondemand.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kindling.config.Setting;
 import dev.kindling.ondemand.JobState;
 import dev.kindling.ondemand.JobStatus;
-import dev.kindling.ondemand.Progress;
-import dev.kindling.service.ControlPlane;
 import dev.kindling.service.Problem;
 import dev.kindling.service.ProblemException;
-import io.javalin.config.RoutesConfig;
+import dev.kindling.service.QueryParams;
+import dev.kindling.service.Routes;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.OutputStream;
+import io.javalin.http.sse.SseClient;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** The HTTP API of the on-demand pattern over a {@link JobManager}. */
+/**
+ * The HTTP API of the on-demand pattern, under a prefix: {@code POST /jobs/{name}}, {@code GET /jobs},
+ * {@code GET /jobs/{id}}, {@code DELETE /jobs/{id}}, {@code GET /jobs/{id}/events} (Server-Sent Events)
+ * and the sync GET routes. Handlers called before the engine runs answer 503.
+ */
 public final class JobRoutes {
-    private static final ObjectMapper JSON = ControlPlane.json();
     private static final int MAX_LIST = 100;
+    private static final Duration WAIT_SLICE = Duration.ofMillis(100);
 
-    private final JobManager jobs;
+    /** What the routes serve from, once the component has started. */
+    public interface Running {
+        JobEngine engine();
 
-    public JobRoutes(JobManager jobs) {
-        this.jobs = jobs;
+        EventStreams events();
     }
 
-    public void register(RoutesConfig r) {
-        r.post("/jobs/{name}", this::submit);
-        r.get("/jobs", this::list);
-        r.get("/jobs/{id}", ctx -> ctx.json(view(jobs.get(ctx.pathParam("id")).snapshot())));
-        r.delete("/jobs/{id}", ctx -> ctx.json(view(jobs.cancel(ctx.pathParam("id")).snapshot())));
-        r.get("/jobs/{id}/events", this::events);
+    private final Supplier<Running> running;
+    private final String prefix;
+    private final Map<String, String> syncRoutes;
+    private final String warmUpKey;
+
+    /**
+     * @param running   the started component's parts; throws a 503 {@link ProblemException} before the start
+     * @param syncRoutes path (under the prefix) to job name
+     * @param warmUpKey the value of {@link WarmUp#HEADER} that marks this service's own warm-up submissions
+     */
+    public JobRoutes(Supplier<Running> running, String prefix, Map<String, String> syncRoutes, String warmUpKey) {
+        this.running = running;
+        this.prefix = prefix;
+        this.syncRoutes = Map.copyOf(syncRoutes);
+        this.warmUpKey = warmUpKey;
     }
 
-    /** A GET route at {@code path} that runs job {@code name} with the query parameters as params and answers its result. */
-    public void registerSync(RoutesConfig r, String path, String name) {
-        r.get(path, ctx -> sync(ctx, name));
+    public void register(Routes r) {
+        r.post(prefix + "/jobs/{name}", this::submit);
+        r.get(prefix + "/jobs", this::list);
+        r.get(prefix + "/jobs/{id}", ctx -> ctx.json(engine().get(ctx.pathParam("id")).snapshot()));
+        r.delete(prefix + "/jobs/{id}", ctx -> ctx.json(engine().cancel(ctx.pathParam("id")).snapshot()));
+        r.sse(prefix + "/jobs/{id}/events", ctx -> engine().get(ctx.pathParam("id")), this::events);
+        syncRoutes.forEach((path, name) -> r.get(prefix + path, ctx -> sync(ctx, name)));
     }
 
-    private void submit(Context ctx) throws Exception {
+    /**
+     * An unknown id was answered 404 before the stream opened; a job that went away since (evicted)
+     * gets one {@code problem} event.
+     */
+    private void events(SseClient client) {
+        try {
+            Running parts = running.get();
+            String id = client.ctx().pathParam("id");
+            parts.events().open(client, parts.engine().get(id));
+        } catch (ProblemException e) {
+            client.sendEvent("problem", e.problem().toMap());
+            client.close();
+        }
+    }
+
+    private JobEngine engine() {
+        return running.get().engine();
+    }
+
+    private void submit(Context ctx) throws InterruptedException {
+        JobEngine jobs = engine();
         String name = ctx.pathParam("name");
         jobs.definition(name);
-        Duration timeout = duration(ctx, "timeout", jobs.config().maxTimeout());
-        Duration wait = duration(ctx, "wait", jobs.config().maxWait());
+        Duration timeout = QueryParams.duration(ctx, "timeout", jobs.config().maxTimeout());
+        Duration wait = QueryParams.duration(ctx, "wait", jobs.config().maxWait());
         JsonNode params = ParamsBinder.parseBody(ctx.body());
-        JobRecord r = submitOr429(ctx, name, params, timeout);
+        String trigger = warmUpKey.equals(ctx.header(WarmUp.HEADER)) ? JobStatus.WARM_UP : JobStatus.HTTP;
+        JobRecord r = submitOr429(ctx, jobs, name, params, timeout, trigger);
         if (wait != null) {
-            JobStatus done = await(r, wait);
+            JobStatus done = await(jobs, r, wait);
             if (done != null) {
-                ctx.status(200).json(view(done));
+                ctx.status(200).json(done);
                 return;
             }
         }
         JobStatus s = r.snapshot();
-        ObjectNode body = JSON.createObjectNode();
+        Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", s.id());
         body.put("name", s.name());
         body.put("state", s.state().name());
         body.put("submittedAt", s.submittedAt().toString());
-        ctx.status(202).header("Location", "/jobs/" + s.id()).json(body);
+        ctx.status(202).header("Location", prefix + "/jobs/" + s.id()).json(body);
     }
 
-    private void sync(Context ctx, String name) throws Exception {
+    private void sync(Context ctx, String name) throws InterruptedException {
+        JobEngine jobs = engine();
         JsonNode params = ParamsBinder.fromQuery(ctx.queryParamMap());
-        JobRecord r = submitOr429(ctx, name, params, null);
-        JobStatus done = await(r, jobs.config().maxWait());
+        JobRecord r = submitOr429(ctx, jobs, name, params, null, JobStatus.HTTP);
+        JobStatus done = await(jobs, r, jobs.config().maxWait());
         if (done == null) {
-            ctx.status(202).header("Location", "/jobs/" + r.id()).json(view(r.snapshot()));
+            ctx.status(202).header("Location", prefix + "/jobs/" + r.id()).json(r.snapshot());
             return;
         }
         switch (done.state()) {
@@ -91,9 +127,9 @@ public final class JobRoutes {
         }
     }
 
-    private JobRecord submitOr429(Context ctx, String name, JsonNode params, Duration timeout) {
+    private static JobRecord submitOr429(Context ctx, JobEngine jobs, String name, JsonNode params, Duration timeout, String trigger) {
         try {
-            return jobs.submit(name, params, timeout);
+            return jobs.submit(name, params, timeout, trigger);
         } catch (ProblemException e) {
             if (e.problem().status() == 429) {
                 ctx.header("Retry-After", String.valueOf(e.problem().extra().get("retryAfterSeconds")));
@@ -102,177 +138,62 @@ public final class JobRoutes {
         }
     }
 
-    private static JobStatus await(JobRecord r, Duration wait) throws InterruptedException {
-        try {
-            return r.done().get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return null;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("job " + r.id() + " record completed exceptionally", e.getCause());
+    /** The job's end, or null when it does not end within {@code wait} or the service begins to shut down. */
+    private static JobStatus await(JobEngine jobs, JobRecord r, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || jobs.shuttingDown()) {
+                return null;
+            }
+            try {
+                return r.done().get(Math.min(left, WAIT_SLICE.toNanos()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // wait on, unless the service is shutting down
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("job " + r.id() + " record completed exceptionally", e.getCause());
+            }
         }
     }
 
     private void list(Context ctx) {
-        JobState state = null;
-        String s = ctx.queryParam("state");
-        if (s != null && !s.isBlank()) {
-            try {
-                state = JobState.valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw invalid("state", Arrays.toString(JobState.values()), "'state' is '" + s + "'; allowed: "
-                        + Arrays.toString(JobState.values()));
-            }
-        }
+        JobEngine jobs = engine();
+        JobState state = stateParam(ctx);
         String name = ctx.queryParam("name");
-        int limit = intParam(ctx, "limit", 20, 1, MAX_LIST);
-        int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        int limit = QueryParams.integer(ctx, "limit", 20, 1, MAX_LIST);
+        int offset = QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE);
         List<JobRecord> all = jobs.list(state, name == null || name.isBlank() ? null : name);
-        ArrayNode page = JSON.createArrayNode();
-        for (int i = offset; i < all.size() && i < offset + limit; i++) {
-            page.add(view(all.get(i).snapshot()));
-        }
-        ObjectNode body = JSON.createObjectNode();
-        body.set("jobs", page);
+        List<JobStatus> page = all.stream().skip(offset).limit(limit).map(JobRecord::snapshot).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jobs", page);
         body.put("total", all.size());
         body.put("offset", offset);
         body.put("limit", limit);
-        if (offset + limit < all.size()) {
-            StringBuilder next = new StringBuilder("/jobs?offset=").append(offset + limit).append("&limit=").append(limit);
+        String next = null;
+        if ((long) offset + limit < all.size()) {
+            StringBuilder b = new StringBuilder(prefix).append("/jobs?offset=").append(offset + limit).append("&limit=").append(limit);
             if (state != null) {
-                next.append("&state=").append(state);
+                b.append("&state=").append(state);
             }
             if (name != null && !name.isBlank()) {
-                next.append("&name=").append(java.net.URLEncoder.encode(name, StandardCharsets.UTF_8));
+                b.append("&name=").append(URLEncoder.encode(name, StandardCharsets.UTF_8));
             }
-            body.put("next", next.toString());
-        } else {
-            body.putNull("next");
+            next = b.toString();
         }
+        body.put("next", next);
         ctx.json(body);
     }
 
-    private void events(Context ctx) throws IOException, InterruptedException {
-        JobRecord r = jobs.get(ctx.pathParam("id"));
-        LinkedBlockingQueue<JobRecord.Event> events = new LinkedBlockingQueue<>();
-        Consumer<JobRecord.Event> listener = events::add;
-        JobStatus now = r.subscribe(listener);
-        ctx.status(200);
-        ctx.res().setContentType("text/event-stream");
-        ctx.res().setCharacterEncoding("UTF-8");
-        ctx.res().setHeader("Cache-Control", "no-cache");
-        ctx.res().setHeader("X-Accel-Buffering", "no");
-        OutputStream out = ctx.res().getOutputStream();
-        try {
-            send(out, "state", now);
-            if (now.state().isFinal()) {
-                send(out, finalEvent(now.state()), now);
-                return;
-            }
-            while (true) {
-                JobRecord.Event e = events.poll(15, TimeUnit.SECONDS);
-                if (e == null) {
-                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                    continue;
-                }
-                send(out, e.type(), e.status());
-                if (!e.type().equals("state") && !e.type().equals("progress")) {
-                    return;
-                }
-            }
-        } finally {
-            r.unsubscribe(listener);
-        }
-    }
-
-    private static String finalEvent(JobState s) {
-        return switch (s) {
-            case SUCCEEDED -> "result";
-            case FAILED -> "error";
-            default -> "cancelled";
-        };
-    }
-
-    private static void send(OutputStream out, String event, JobStatus s) throws IOException {
-        JsonNode data = event.equals("progress") ? progress(s.progress()) : view(s);
-        String text = "event: " + event + "\ndata: " + JSON.writeValueAsString(data) + "\n\n";
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    /** The JSON of a job as every route shows it. */
-    public static ObjectNode view(JobStatus s) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("id", s.id());
-        n.put("name", s.name());
-        n.put("state", s.state().name());
-        n.put("submittedAt", s.submittedAt().toString());
-        n.put("startedAt", s.startedAt() == null ? null : s.startedAt().toString());
-        n.put("finishedAt", s.finishedAt() == null ? null : s.finishedAt().toString());
-        if (s.startedAt() != null && s.finishedAt() != null) {
-            n.put("durationMs", Duration.between(s.startedAt(), s.finishedAt()).toMillis());
-        }
-        n.set("progress", progress(s.progress()));
-        if (s.result() != null) {
-            n.set("result", s.result());
-        }
-        if (s.error() != null) {
-            ObjectNode e = n.putObject("error");
-            e.put("type", s.error().type());
-            e.put("message", s.error().message());
-        }
-        return n;
-    }
-
-    private static ObjectNode progress(Progress p) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("stagesCompleted", p.stagesCompleted());
-        n.put("stagesTotal", p.stagesTotal());
-        n.put("tasksCompleted", p.tasksCompleted());
-        n.put("tasksTotal", p.tasksTotal());
-        n.put("percent", p.percent());
-        if (p.message() != null) {
-            n.put("message", p.message());
-        }
-        return n;
-    }
-
-    private static Duration duration(Context ctx, String param, Duration max) {
-        String raw = ctx.queryParam(param);
-        if (raw == null || raw.isBlank()) {
+    private static JobState stateParam(Context ctx) {
+        String s = ctx.queryParam("state");
+        if (s == null || s.isBlank()) {
             return null;
         }
-        Duration d;
         try {
-            d = Setting.parseDuration(raw);
+            return JobState.valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw invalid(param, "a duration from 1ms to " + max + " such as 500ms, 10s, 5m", "'" + param + "' is '" + raw
-                    + "'; expected a duration such as 500ms, 10s, 5m");
+            String allowed = Arrays.toString(JobState.values());
+            throw QueryParams.invalid("state", allowed, "'state' is '" + s + "'; allowed: " + allowed);
         }
-        if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
-            throw invalid(param, "1ms.." + max.toMillis() + "ms", "'" + param + "' is " + raw + "; allowed: more than 0 and at most "
-                    + max.toMillis() + " ms");
-        }
-        return d;
-    }
-
-    private static int intParam(Context ctx, String param, int def, int min, int max) {
-        String raw = ctx.queryParam(param);
-        if (raw == null || raw.isBlank()) {
-            return def;
-        }
-        try {
-            int v = Integer.parseInt(raw.trim());
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the problem below
-        }
-        throw invalid(param, min + ".." + max, "'" + param + "' is '" + raw + "'; allowed: " + min + ".." + max);
-    }
-
-    private static ProblemException invalid(String field, String allowed, String detail) {
-        return new ProblemException(Problem.of(400, "Invalid params", detail).with("field", field).with("allowed", allowed));
     }
 }

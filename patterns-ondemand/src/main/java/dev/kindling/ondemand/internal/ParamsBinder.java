@@ -10,9 +10,10 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kindling.ipp.Failures;
 import dev.kindling.ondemand.InvalidParamsException;
 import dev.kindling.ondemand.JobDefinition;
-import dev.kindling.service.ControlPlane;
+import dev.kindling.service.Json;
 import dev.kindling.service.Problem;
 import dev.kindling.service.ProblemException;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.stream.Collectors;
 
 /** Binds request params (JSON body or query parameters) to a job's params type and validates them; errors are 400 problems. */
 public final class ParamsBinder {
-    private static final ObjectMapper MAPPER = ControlPlane.json().copy()
+    private static final ObjectMapper MAPPER = Json.mapper().copy()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -82,7 +83,7 @@ public final class ParamsBinder {
             String expected = e.getTargetType() == null ? "another type" : e.getTargetType().getSimpleName();
             throw invalid(field, "a value of type " + expected, "'" + field + "' has the wrong type; expected " + article(expected));
         } catch (JsonMappingException e) {
-            InvalidParamsException inner = findInvalid(e);
+            InvalidParamsException inner = Failures.find(e, InvalidParamsException.class).orElse(null);
             if (inner != null) {
                 throw invalid(inner.field(), inner.allowed(), inner.getMessage());
             }
@@ -121,15 +122,6 @@ public final class ParamsBinder {
 
     private static ProblemException invalid(String field, String allowed, String detail) {
         return new ProblemException(Problem.of(400, "Invalid params", detail).with("field", field).with("allowed", allowed));
-    }
-
-    private static InvalidParamsException findInvalid(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof InvalidParamsException ipe) {
-                return ipe;
-            }
-        }
-        return null;
     }
 
     private static String path(JsonMappingException e) {

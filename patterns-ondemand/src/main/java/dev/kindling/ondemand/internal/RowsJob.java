@@ -8,7 +8,7 @@ import dev.kindling.ipp.Processor;
 import dev.kindling.ondemand.InvalidParamsException;
 import dev.kindling.ondemand.Job;
 import dev.kindling.ondemand.JobContext;
-import dev.kindling.service.ControlPlane;
+import dev.kindling.service.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
  * {@code {"rows": [...], "truncated": bool}} with at most {@code maxRows} rows.
  */
 public final class RowsJob implements Job<JsonNode, Map<String, Object>> {
-    private static final ObjectMapper JSON = ControlPlane.json();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final BatchReadable source;
     private final Processor processor;

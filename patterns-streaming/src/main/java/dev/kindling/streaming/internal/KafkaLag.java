@@ -31,21 +31,30 @@ public final class KafkaLag implements AutoCloseable {
     private final Set<String> topics;
 
     /**
-     * @param kafkaOptions the source's {@code kafka.*} options (prefix included), passed to the admin client
+     * @param kafkaOptions the source's options ({@link dev.kindling.connect.KafkaSource#options()}): those named
+     *                     {@code kafka.*} that an admin client knows (security protocol, SASL, TLS, timeouts) are
+     *                     passed to it without the prefix, so that it reaches the broker the way the query does
      */
     public KafkaLag(String bootstrapServers, String topics, Map<String, String> kafkaOptions) {
-        Properties p = new Properties();
-        kafkaOptions.forEach((k, v) -> {
-            if (k.startsWith("kafka.")) {
-                p.put(k.substring("kafka.".length()), v);
-            }
-        });
+        Properties p = adminProperties(kafkaOptions);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "kindling-lag");
         this.admin = Admin.create(p);
         this.topics = Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toSet());
+    }
+
+    /** The admin client's share of a Kafka source's options: {@code kafka.X} for each admin setting {@code X}. */
+    static Properties adminProperties(Map<String, String> kafkaOptions) {
+        Properties p = new Properties();
+        Set<String> known = AdminClientConfig.configNames();
+        kafkaOptions.forEach((k, v) -> {
+            if (k.startsWith("kafka.") && known.contains(k.substring("kafka.".length()))) {
+                p.put(k.substring("kafka.".length()), v);
+            }
+        });
+        return p;
     }
 
     /** The latest offset of every partition of the topics. */
@@ -108,6 +117,11 @@ public final class KafkaLag implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close(java.time.Duration.ofSeconds(5));
+        close(java.time.Duration.ofSeconds(5));
+    }
+
+    /** Closes the admin client, waiting at most {@code timeout} for requests in flight. */
+    public void close(java.time.Duration timeout) {
+        admin.close(timeout);
     }
 }

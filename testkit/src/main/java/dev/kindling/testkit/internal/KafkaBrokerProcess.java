@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * server.properties} into a new temporary folder, formats the storage with {@code
  * kafka.tools.StorageTool}, starts {@code kafka.Kafka} on two free ports of {@code 127.0.0.1}
  * and returns when an admin client sees the broker. The child's output goes to {@code
- * broker.log} in that folder. {@link #close()} stops the child and deletes the folder. A JVM
- * shutdown hook destroys the child if {@code close()} was not called, and the child itself exits
- * when this JVM ends (see {@link ParentWatchdog}). Instances are thread-safe.
+ * broker.log} in that folder. {@link #close()} stops the child and deletes the folder. The child
+ * exits by itself when this JVM ends (see {@link ParentWatchdog}); there is deliberately no shutdown
+ * hook, which would kill the broker at the same instant as the service's own hook starts to stop the
+ * queries that read it. Instances are thread-safe.
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
@@ -49,16 +50,29 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private final Path directory;
   private final Path logFile;
   private final String bootstrapServers;
-  private final Thread shutdownHook;
+  private final SaslPlain sasl;
   private boolean closed;
 
-  private KafkaBrokerProcess(Process process, Path directory, Path logFile, String bootstrapServers) {
+  /**
+   * SASL/PLAIN credentials of a broker that requires them on its client listener.
+   *
+   * @param user     the user clients log in as
+   * @param password its password
+   */
+  public record SaslPlain(String user, String password) {
+    /** The JAAS line a client uses. */
+    public String clientJaas() {
+      return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+          + "\" password=\"" + password + "\";";
+    }
+  }
+
+  private KafkaBrokerProcess(Process process, Path directory, Path logFile, String bootstrapServers, SaslPlain sasl) {
+    this.sasl = sasl;
     this.process = process;
     this.directory = directory;
     this.logFile = logFile;
     this.bootstrapServers = bootstrapServers;
-    this.shutdownHook = new Thread(process::destroyForcibly, "kindling-kafka-broker-killer");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /**
@@ -69,6 +83,16 @@ public final class KafkaBrokerProcess implements AutoCloseable {
    * @throws IllegalStateException when it does not start; the message holds the log's tail
    */
   public static KafkaBrokerProcess start(String kafkaVersion) {
+    return start(kafkaVersion, null);
+  }
+
+  /**
+   * Starts a broker whose client listener requires SASL/PLAIN with {@code sasl} (null: plain text).
+   *
+   * @param kafkaVersion the version of {@code org.apache.kafka:kafka_2.13}
+   * @return the running broker
+   */
+  public static KafkaBrokerProcess start(String kafkaVersion, SaslPlain sasl) {
     List<Path> classpath = KafkaClasspath.resolve(kafkaVersion);
     IllegalStateException last = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
@@ -79,7 +103,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         throw new UncheckedIOException("Cannot create a folder for the Kafka broker", e);
       }
       try {
-        return startIn(directory, classpath);
+        return startIn(directory, classpath, sasl);
       } catch (PortTakenException e) {
         LOG.warn("Kafka broker start attempt {} lost a port race, retrying", attempt);
         last = e;
@@ -91,6 +115,28 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   /** The {@code host:port} that clients use. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The SASL/PLAIN credentials clients need, or null for a plain-text listener. */
+  public SaslPlain sasl() {
+    return sasl;
+  }
+
+  /** What a client needs to connect: the bootstrap servers, and the SASL settings when the broker requires them. */
+  public Properties clientProperties() {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    if (sasl != null) {
+      p.put("security.protocol", "SASL_PLAINTEXT");
+      p.put("sasl.mechanism", "PLAIN");
+      p.put("sasl.jaas.config", sasl.clientJaas());
+    }
+    return p;
+  }
+
+  /** The process id of the broker's JVM. */
+  public long pid() {
+    return process.pid();
   }
 
   /** The file that receives the broker's output. */
@@ -111,21 +157,16 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
     closed = true;
     stop(process);
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException shutdownInProgress) {
-      // the JVM is already shutting down: the hook runs anyway and finds the process dead
-    }
     deleteRecursively(directory);
   }
 
-  private static KafkaBrokerProcess startIn(Path directory, List<Path> classpath) {
+  private static KafkaBrokerProcess startIn(Path directory, List<Path> classpath, SaslPlain sasl) {
     Path logFile = directory.resolve("broker.log");
     int[] ports = FreePorts.pick(2);
     String bootstrap = "127.0.0.1:" + ports[0];
     Path config = directory.resolve("server.properties");
     try {
-      Files.writeString(config, serverProperties(directory.resolve("data"), ports[0], ports[1]),
+      Files.writeString(config, serverProperties(directory.resolve("data"), ports[0], ports[1], sasl),
           StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + config, e);
@@ -134,7 +175,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         .collect(Collectors.joining(File.pathSeparator));
     format(directory, logFile, config, brokerClasspath);
 
-    List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m", "-Xms64m",
+    List<String> command = new ArrayList<>();
+    if (Files.isExecutable(Paths.get("/usr/bin/setsid"))) {
+      // A session of its own: Ctrl-C in a terminal signals the service's process group, not the broker,
+      // so the service can stop its queries first and close the broker last. The watchdog still ends
+      // the broker if this JVM dies.
+      command.add("/usr/bin/setsid");
+    }
+    command.addAll(List.of(javaExecutable(), "-Xmx512m", "-Xms64m",
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
         "-Dorg.slf4j.simpleLogger.showDateTime=true",
         "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
@@ -149,7 +197,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("Cannot start the Kafka broker: " + command, e);
     }
-    KafkaBrokerProcess broker = new KafkaBrokerProcess(process, directory, logFile, bootstrap);
+    KafkaBrokerProcess broker = new KafkaBrokerProcess(process, directory, logFile, bootstrap, sasl);
     try {
       awaitReady(broker);
       LOG.info("Kafka broker up at {} (pid {}, log {})", bootstrap, process.pid(), logFile);
@@ -191,8 +239,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   }
 
   private static void awaitReady(KafkaBrokerProcess broker) {
-    Properties properties = new Properties();
-    properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers);
+    Properties properties = broker.clientProperties();
     properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
     properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000");
     properties.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, "250");
@@ -226,17 +273,26 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
   }
 
-  static String serverProperties(Path dataDirectory, int brokerPort, int controllerPort) {
+  static String serverProperties(Path dataDirectory, int brokerPort, int controllerPort, SaslPlain sasl) {
     String logDirs = dataDirectory.toAbsolutePath().toString().replace("\\", "/");
+    String protocol = sasl == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+    String saslLines = sasl == null ? "" : String.join("\n",
+        "sasl.enabled.mechanisms=PLAIN",
+        "sasl.mechanism.inter.broker.protocol=PLAIN",
+        "listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+            + "username=\"" + sasl.user() + "\" password=\"" + sasl.password() + "\" user_" + sasl.user() + "=\""
+            + sasl.password() + "\";",
+        "");
     return String.join("\n",
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listeners=CLIENT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=CLIENT://127.0.0.1:" + brokerPort,
+        "listener.security.protocol.map=CLIENT:" + protocol + ",CONTROLLER:PLAINTEXT",
         "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
+        "inter.broker.listener.name=CLIENT",
+        saslLines,
         "log.dirs=" + logDirs,
         "num.partitions=1",
         "default.replication.factor=1",

@@ -58,17 +58,29 @@ class KafkaClasspathTest {
 
   @Test
   void theServerPropertiesNameThePortsAndFolders() {
-    String properties = KafkaBrokerProcess.serverProperties(Paths.get("/tmp/k/data"), 9092, 9093);
+    String properties = KafkaBrokerProcess.serverProperties(Paths.get("/tmp/k/data"), 9092, 9093, null);
     assertThat(properties.lines()).contains(
         "process.roles=broker,controller",
         "controller.quorum.voters=1@127.0.0.1:9093",
-        "listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+        "listeners=CLIENT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+        "listener.security.protocol.map=CLIENT:PLAINTEXT,CONTROLLER:PLAINTEXT",
         "log.dirs=/tmp/k/data",
         "offsets.topic.replication.factor=1",
         "transaction.state.log.replication.factor=1",
         "group.initial.rebalance.delay.ms=0",
         "num.partitions=1",
         "auto.create.topics.enable=true");
+  }
+
+  @Test
+  void aSaslBrokerRequiresPlainLoginOnItsClientListener() {
+    String properties = KafkaBrokerProcess.serverProperties(Paths.get("/tmp/k/data"), 9092, 9093,
+        new KafkaBrokerProcess.SaslPlain("app", "pw"));
+    assertThat(properties.lines()).contains(
+        "listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "sasl.enabled.mechanisms=PLAIN",
+        "listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+            + "username=\"app\" password=\"pw\" user_app=\"pw\";");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.kindling.bench.continuous;
 
+import dev.kindling.config.Settings;
 import dev.kindling.connect.Connectors;
 import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.continuous.ContinuousRunner;
@@ -11,6 +12,7 @@ import dev.kindling.examples.recommender.RecommenderSchema;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
 import dev.kindling.ipp.Processor;
+import dev.kindling.service.KindlingService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.ml.recommendation.ALS;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -40,6 +43,8 @@ import org.apache.spark.sql.SparkSession;
  * </pre>
  *
  * Prints medians and the ratio; an embedded PostgreSQL and local[2] Spark, both in this process's machine.
+ * The two runners are components of one {@code KindlingService} (port 0, started paused), so a
+ * measured cycle is exactly what {@code runOnce()} runs in a service.
  */
 public final class ContinuousBench {
     private ContinuousBench() {
@@ -61,8 +66,15 @@ public final class ContinuousBench {
                 createTable(db, "large_t", 2_000_000);
                 System.out.printf("tables created in %.1f s (10,000 and 2,000,000 rows, generate_series)%n", (System.nanoTime() - t0) / 1e9);
 
-                ContinuousRunner small = runner(spark, db, "small_t", tmp);
-                ContinuousRunner large = runner(spark, db, "large_t", tmp);
+                ContinuousRunner small = runner(db, "small_t", tmp);
+                ContinuousRunner large = runner(db, "large_t", tmp);
+                // both runners in one service on the bench's session, paused: only runOnce() runs cycles
+                KindlingService service = KindlingService.builder("continuous-bench")
+                        .settings(Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1")))
+                        .spark(spark)
+                        .component(small)
+                        .component(large)
+                        .start();
                 // first cycles read the whole tables (the backlog); then warm-up cycles of 1,000 rows
                 require(small.runOnce(), CycleOutcome.PUBLISHED);
                 require(large.runOnce(), CycleOutcome.PUBLISHED);
@@ -101,6 +113,7 @@ public final class ContinuousBench {
                 }
                 System.out.printf("2. idle cycle (no new rows): median %.2f ms (min %.2f, max %.2f; %d cycles over both tables)%n",
                         median(idleMs) / 1000.0, Collections.min(idleMs) / 1000.0, Collections.max(idleMs) / 1000.0, idles);
+                service.shutdown();
 
                 RecommenderSchema.create(db);
                 new RatingsGenerator(10_000, 2_000, 42).insert(db, 100_000);
@@ -124,14 +137,16 @@ public final class ContinuousBench {
         }
     }
 
-    private static ContinuousRunner runner(SparkSession spark, JdbcEndpoint db, String table, Path tmp) {
+    private static ContinuousRunner runner(JdbcEndpoint db, String table, Path tmp) {
         Connectors c = Connectors.builtIn();
         Pipeline p = Pipeline.builder(PipelineKind.INCREMENTAL).name(table)
                 .source(c.source(db.url() + "?table=" + table + "&watermarkColumn=id&user=postgres"))
                 .process(Processor.sql("SELECT id, category, value * 2 AS doubled FROM input"))
                 .sink(c.sink("file:" + tmp.resolve(table) + "?format=parquet&perBatch=true"))
                 .build();
-        return ContinuousRunner.builder(spark, p).watermarkStore(new FileWatermarkStore(tmp.resolve(table + ".watermark"))).build();
+        return ContinuousRunner.builder(p).watermarkStore(new FileWatermarkStore(tmp.resolve(table + ".watermark"))).startPaused(true)
+                .routePrefix("/" + table)
+                .build();
     }
 
     private static void createTable(JdbcEndpoint db, String table, long rows) throws Exception {

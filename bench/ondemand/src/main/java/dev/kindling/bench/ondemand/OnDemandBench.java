@@ -3,7 +3,7 @@ package dev.kindling.bench.ondemand;
 import dev.kindling.config.Settings;
 import dev.kindling.examples.sparkpi.SparkPi;
 import dev.kindling.examples.sparkpi.SparkPiApp;
-import dev.kindling.ondemand.OnDemandService;
+import dev.kindling.service.KindlingService;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -47,34 +47,60 @@ public final class OnDemandBench {
     private OnDemandBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        String appJar = null;
-        int requests = 200;
-        int cold = 3;
-        int clients = 64;
-        int postsPerClient = 20;
-        int thinkMs = 0;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--app-jar" -> appJar = args[++i];
-                case "--requests" -> requests = Integer.parseInt(args[++i]);
-                case "--cold" -> cold = Integer.parseInt(args[++i]);
-                case "--clients" -> clients = Integer.parseInt(args[++i]);
-                case "--posts" -> postsPerClient = Integer.parseInt(args[++i]);
-                case "--think-ms" -> thinkMs = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("usage: OnDemandBench [--app-jar JAR] [--requests N] [--cold K] [--clients C] [--posts P] [--think-ms T]");
-                    System.exit(2);
+    /** The command-line options; see the README. */
+    private record Options(String appJar, int requests, int cold, int clients, int postsPerClient, int thinkMs) {
+        static Options parse(String[] args) {
+            String appJar = null;
+            int[] n = {200, 3, 64, 20, 0};
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--app-jar" -> appJar = args[++i];
+                    case "--requests" -> n[0] = Integer.parseInt(args[++i]);
+                    case "--cold" -> n[1] = Integer.parseInt(args[++i]);
+                    case "--clients" -> n[2] = Integer.parseInt(args[++i]);
+                    case "--posts" -> n[3] = Integer.parseInt(args[++i]);
+                    case "--think-ms" -> n[4] = Integer.parseInt(args[++i]);
+                    default -> {
+                        System.err.println("usage: OnDemandBench [--app-jar JAR] [--requests N] [--cold K] [--clients C] [--posts P] "
+                                + "[--think-ms T]");
+                        System.exit(2);
+                    }
                 }
             }
+            return new Options(appJar, n[0], n[1], n[2], n[3], n[4]);
         }
-        System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + ", java " + System.getProperty("java.version"));
+    }
 
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(args);
+        System.out.println("cores: " + Runtime.getRuntime().availableProcessors() + ", java " + System.getProperty("java.version"));
+        KindlingService service = startReady();
+        String base = "http://127.0.0.1:" + service.port();
+        firstVsSteady(base);
+        List<Double> http = httpVsInProcess(base, service.spark(), o.requests());
+        if (o.appJar() != null && o.cold() > 0) {
+            List<Double> coldRuns = coldSubmits(o.appJar(), o.cold());
+            System.out.printf("    cold spark-submit per request (%d runs): median %.0f ms, min %.0f, max %.0f%n", o.cold(),
+                    median(coldRuns), Collections.min(coldRuns), Collections.max(coldRuns));
+            System.out.printf("    warm HTTP is %.0fx faster than a cold spark-submit (goal >= 50x)%n", median(coldRuns) / median(http));
+        } else {
+            System.out.println("    (cold spark-submit skipped: give --app-jar)");
+        }
+        // 2. async submission latency under concurrent clients
+        asyncSubmissions(base, o.clients(), o.postsPerClient(), o.thinkMs());
+        service.shutdown();
+        System.exit(0);
+    }
+
+    /** The sparkpi service, wired as {@code SparkPiApp.main} wires it (the service creates the SparkSession), once ready. */
+    private static KindlingService startReady() throws Exception {
         long t0 = System.nanoTime();
-        OnDemandService service = SparkPiApp.service(Settings.of(Map.of(
+        Settings settings = Settings.of(Map.of(
                 "kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
                 "kindling.ondemand.queue-capacity", "100000", "kindling.ondemand.records.max-count", "100000",
-                "kindling.shutdown.grace", "1s")), null).start();
+                "kindling.shutdown.grace", "1s"));
+        KindlingService service = KindlingService.builder(SparkPiApp.JOB).settings(settings)
+                .component(SparkPiApp.jobs(settings)).routes(SparkPiApp::banner).start();
         String base = "http://127.0.0.1:" + service.port();
         // poll /readyz over HTTP as a load balancer or Kubernetes probe does
         while (CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).GET().build(),
@@ -82,9 +108,11 @@ public final class OnDemandBench {
             Thread.sleep(20);
         }
         System.out.printf("service ready in %.1f s (JVM start not included)%n", (System.nanoTime() - t0) / 1e9);
-        SparkSession spark = SparkSession.active();
+        return service;
+    }
 
-        // 3. first request after readiness vs steady state
+    /** [3] the first request after readiness against the median of the next 50. */
+    private static void firstVsSteady(String base) throws Exception {
         double first = timeGet(base + "/sparkpi?samples=100000");
         List<Double> steady = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -92,35 +120,23 @@ public final class OnDemandBench {
         }
         System.out.printf("%n[3] first request after readiness: %.1f ms; steady median of 50: %.1f ms; ratio %.2f (goal <= 2)%n",
                 first, median(steady), first / median(steady));
+    }
 
-        // 1. HTTP vs in-process, alternated
+    /** [1] the same estimate over HTTP and in-process, alternated; returns the HTTP times. */
+    private static List<Double> httpVsInProcess(String base, SparkSession spark, int requests) throws Exception {
         List<Double> http = new ArrayList<>();
         List<Double> inProcess = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
             http.add(timeGet(base + "/sparkpi?samples=100000"));
             long s = System.nanoTime();
-            SparkPi.estimate(spark, 100_000, 2);
+            SparkPi.estimate(spark, 100_000, 2, null);
             inProcess.add((System.nanoTime() - s) / 1e6);
         }
         System.out.printf("%n[1] GET /sparkpi?samples=100000 over HTTP vs in-process, %d each, alternated%n", requests);
         System.out.printf("    HTTP       median %.1f ms, p99 %.1f ms%n", median(http), percentile(http, 99));
         System.out.printf("    in-process median %.1f ms, p99 %.1f ms%n", median(inProcess), percentile(inProcess, 99));
         System.out.printf("    ratio of medians HTTP / in-process: %.3f (goal <= 1.10)%n", median(http) / median(inProcess));
-
-        if (appJar != null && cold > 0) {
-            List<Double> coldRuns = coldSubmits(appJar, cold);
-            System.out.printf("    cold spark-submit per request (%d runs): median %.0f ms, min %.0f, max %.0f%n", cold, median(coldRuns),
-                    Collections.min(coldRuns), Collections.max(coldRuns));
-            System.out.printf("    warm HTTP is %.0fx faster than a cold spark-submit (goal >= 50x)%n", median(coldRuns) / median(http));
-        } else {
-            System.out.println("    (cold spark-submit skipped: give --app-jar)");
-        }
-
-        // 2. async submission latency under concurrent clients
-        asyncSubmissions(base, clients, postsPerClient, thinkMs);
-
-        service.shutdown();
-        System.exit(0);
+        return http;
     }
 
     private static double timeGet(String url) throws Exception {

@@ -1,15 +1,10 @@
 package dev.kindling.examples.etl;
 
-import dev.kindling.config.Settings;
-import dev.kindling.continuous.ContinuousRunner;
-import dev.kindling.continuous.ContinuousService;
-import dev.kindling.service.ControlPlane;
-import dev.kindling.spark.SparkSessions;
+import dev.kindling.config.Setting;
+import dev.kindling.service.KindlingService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * Continuous ETL as a service: CSV order files dropped into a landing folder become Parquet
@@ -23,8 +18,9 @@ import org.apache.spark.sql.SparkSession;
  * </pre>
  *
  * <p>Arguments: none (temporary folders, with one sample file written to the landing folder), or
- * the four folders and optionally the interval ({@code 5s} by default). The control plane listens
- * on {@code PORT} (default 8080).
+ * the four folders and optionally the interval ({@code 5s} by default). The service listens on
+ * {@code PORT} (default 8080); SIGTERM (Ctrl-C) lets the current cycle finish within
+ * {@code kindling.shutdown.grace}.
  */
 public final class EtlApp {
     private EtlApp() {
@@ -44,6 +40,7 @@ public final class EtlApp {
         if (args.length != 0 && args.length != 4 && args.length != 5) {
             System.err.println("usage: EtlApp [LANDING OUTPUT QUARANTINE CHECKPOINT [INTERVAL]]   (no arguments: temporary folders)");
             System.exit(2);
+            return;
         }
         Path landing;
         Path output;
@@ -62,16 +59,22 @@ public final class EtlApp {
             quarantine = Path.of(args[2]);
             checkpoint = Path.of(args[3]);
         }
-        Duration interval = args.length == 5 ? dev.kindling.config.Setting.parseDuration(args[4]) : Duration.ofSeconds(5);
-        Settings settings = Settings.fromEnvironment();
-        SparkSession spark = SparkSessions.create("orders-etl", Map.of(), settings);
-        ContinuousRunner runner = OrdersEtl.runner(spark, landing, output, quarantine, checkpoint, interval);
-        ControlPlane plane = ContinuousService.start(runner, settings, ControlPlane.builder("orders-etl").onShutdown("spark", spark::stop));
-        plane.installShutdownHook();
+        Duration interval = Duration.ofSeconds(5);
+        if (args.length == 5) {
+            try {
+                interval = Setting.parseDuration(args[4]);
+            } catch (IllegalArgumentException e) {
+                System.err.println("usage: EtlApp LANDING OUTPUT QUARANTINE CHECKPOINT [INTERVAL]: INTERVAL is a duration such as 5s or 1m; "
+                        + "got '" + args[4] + "'");
+                System.exit(2);
+                return;
+            }
+        }
         System.out.println("orders-etl: drop CSV files (" + OrdersEtl.SCHEMA + ", with a header) into " + landing);
         System.out.println("  parquet:    " + output);
         System.out.println("  quarantine: " + quarantine);
-        System.out.println("  control:    http://localhost:" + plane.port() + "/status");
-        plane.awaitShutdown();
+        KindlingService.builder("orders-etl")
+                .component(OrdersEtl.runner(landing, output, quarantine, checkpoint, interval))
+                .run();
     }
 }

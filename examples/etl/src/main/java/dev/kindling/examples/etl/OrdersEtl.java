@@ -17,7 +17,6 @@ import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.types.StructType;
 
@@ -32,9 +31,9 @@ import static org.apache.spark.sql.functions.when;
  * partitioned by {@code order_date}; malformed rows go to a quarantine folder (JSON) with the reason.
  *
  * <pre>{@code
- * ContinuousRunner etl = OrdersEtl.runner(spark, Path.of("/data/landing"), Path.of("/data/orders"),
+ * ContinuousRunner etl = OrdersEtl.runner(Path.of("/data/landing"), Path.of("/data/orders"),
  *         Path.of("/data/quarantine"), Path.of("/data/checkpoint"), Duration.ofSeconds(10));
- * etl.start();
+ * KindlingService.builder("orders-etl").component(etl).run();
  * }</pre>
  *
  * <p>Declared schema ({@link #SCHEMA}): {@code order_id INT, customer STRING, amount DOUBLE,
@@ -69,12 +68,13 @@ public final class OrdersEtl {
     }
 
     /** A runner of {@link #pipeline} with Spark's checkpoint in {@code checkpoint}. */
-    public static ContinuousRunner runner(SparkSession spark, Path landing, Path output, Path quarantine, Path checkpoint,
-                                          Duration interval) {
-        return ContinuousRunner.builder(spark, pipeline(landing, output, quarantine))
-                .checkpoint(checkpoint.toAbsolutePath().toString())
-                .interval(interval)
-                .build();
+    public static ContinuousRunner runner(Path landing, Path output, Path quarantine, Path checkpoint, Duration interval) {
+        return builder(landing, output, quarantine, checkpoint).interval(interval).build();
+    }
+
+    /** The runner's builder, for changing an option (start paused, say) before {@code build()}. */
+    static ContinuousRunner.Builder builder(Path landing, Path output, Path quarantine, Path checkpoint) {
+        return ContinuousRunner.builder(pipeline(landing, output, quarantine)).checkpoint(checkpoint.toAbsolutePath().toString());
     }
 
     /** Adds {@code _reason} (null for a good row) and {@code _source_file}. */

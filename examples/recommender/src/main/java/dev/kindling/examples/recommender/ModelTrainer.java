@@ -2,7 +2,7 @@ package dev.kindling.examples.recommender;
 
 import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.continuous.JdbcWatermarkStore;
-import dev.kindling.continuous.Progress;
+import dev.kindling.continuous.CommittedBatch;
 import dev.kindling.ipp.BatchWritable;
 import dev.kindling.ipp.DeliveryGuarantee;
 import dev.kindling.ipp.KindlingException;
@@ -118,7 +118,7 @@ public final class ModelTrainer implements BatchWritable {
 
     /** The commit step that inserts the {@code models} row of the batch being committed. */
     public JdbcWatermarkStore.TransactionStep modelsRow() {
-        return (Connection c, Progress progress) -> {
+        return (Connection c, CommittedBatch progress) -> {
             ModelVersion v = trained.remove(progress.batchId());
             if (v == null) {
                 throw new SQLException("no trained model for batch " + progress.batchId() + " (was the sink skipped?)");

@@ -9,7 +9,6 @@ import dev.kindling.ipp.PipelineKind;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * The modeler: a continuous-batch runner whose source is the new rows of {@code ratings} (watermark
@@ -17,9 +16,9 @@ import org.apache.spark.sql.SparkSession;
  * database, committed together with the {@code models} row.
  *
  * <pre>{@code
- * ContinuousRunner modeler = Modeler.runner(spark, endpoint, "/var/lib/recommender/models",
+ * ContinuousRunner modeler = Modeler.runner(endpoint, "/var/lib/recommender/models",
  *         new AlsParams(10, 10, 0.1, 42), Duration.ofSeconds(30)).build();
- * modeler.start();
+ * KindlingService.builder("modeler").component(modeler).run();
  * }</pre>
  */
 public final class Modeler {
@@ -27,8 +26,7 @@ public final class Modeler {
     }
 
     /** A runner builder (add a listener or change the backoff before {@code build()}). */
-    public static ContinuousRunner.Builder runner(SparkSession spark, JdbcEndpoint db, String modelsDir, AlsParams params,
-                                                  Duration interval) {
+    public static ContinuousRunner.Builder runner(JdbcEndpoint db, String modelsDir, AlsParams params, Duration interval) {
         StringBuilder uri = new StringBuilder(db.url()).append(db.url().contains("?") ? "&" : "?")
                 .append("table=ratings&watermarkColumn=id");
         if (db.user() != null) {
@@ -42,7 +40,7 @@ public final class Modeler {
                 .source(Connectors.builtIn().source(uri.toString()))
                 .sink(trainer)
                 .build();
-        return ContinuousRunner.builder(spark, pipeline)
+        return ContinuousRunner.builder(pipeline)
                 .watermarkStore(JdbcWatermarkStore.builder(db, "modeler").inSameTransaction(trainer.modelsRow()).build())
                 .interval(interval);
     }

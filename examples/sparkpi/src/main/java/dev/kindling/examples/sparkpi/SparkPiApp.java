@@ -1,12 +1,17 @@
 package dev.kindling.examples.sparkpi;
 
 import dev.kindling.config.Settings;
+import dev.kindling.ondemand.InvalidParamsException;
 import dev.kindling.ondemand.JobDefinition;
-import dev.kindling.ondemand.OnDemandService;
+import dev.kindling.ondemand.JobService;
+import dev.kindling.service.KindlingService;
+import dev.kindling.service.Routes;
 import dev.kindling.spark.SparkSessions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SparkPi as an on-demand service: one warm SparkSession answers every request.
@@ -21,11 +26,12 @@ import org.apache.spark.sql.SparkSession;
  * <p>Arguments: none (serve), or {@code --once N [P]} to estimate once with N samples in P partitions,
  * print the result as JSON and exit (what a spark-submit per request does). Settings:
  * {@link SparkPiSettings}, {@link dev.kindling.ondemand.OnDemandSettings},
- * {@link dev.kindling.service.ControlPlaneSettings}.
+ * {@link dev.kindling.service.ServiceSettings}.
  */
 public final class SparkPiApp {
     /** The job's name: {@code POST /jobs/sparkpi}. */
     public static final String JOB = "sparkpi";
+    private static final Logger LOG = LoggerFactory.getLogger(SparkPiApp.class);
 
     private SparkPiApp() {
     }
@@ -35,51 +41,47 @@ public final class SparkPiApp {
         long maxSamples = settings.get(SparkPiSettings.MAX_SAMPLES);
         int maxPartitions = settings.get(SparkPiSettings.MAX_PARTITIONS);
         return JobDefinition.builder(JOB, SparkPi.Params.class,
-                        (ctx, p) -> SparkPi.estimate(ctx.spark(), p.samples(), p.partitions()))
+                        (ctx, p) -> SparkPi.estimate(ctx.spark(), p.samples(), p.partitions(), p.seed()))
                 .validator(p -> p.check(maxSamples, maxPartitions))
-                .warmUp(new SparkPi.Params(SparkPi.Params.DEFAULT_SAMPLES, SparkPi.Params.DEFAULT_PARTITIONS))
+                .warmUp(new SparkPi.Params(SparkPi.Params.DEFAULT_SAMPLES, SparkPi.Params.DEFAULT_PARTITIONS, null))
                 .build();
     }
 
-    /** The service, not started; {@code spark} may be null (the service then creates its own). */
-    public static OnDemandService service(Settings settings, SparkSession spark) {
-        OnDemandService.Builder b = OnDemandService.builder(JOB)
-                .settings(settings)
-                .job(job(settings))
-                .syncRoute("/sparkpi", JOB)
-                .routes(r -> r.get("/", ctx -> {
-                    Map<String, Object> banner = new LinkedHashMap<>();
-                    banner.put("service", "sparkpi");
-                    banner.put("about", "Monte Carlo estimate of Pi on a warm SparkSession");
-                    banner.put("links", Map.of(
-                            "sync", "GET /sparkpi?samples=100000&partitions=2",
-                            "async", "POST /jobs/sparkpi {\"samples\": N, \"partitions\": P}",
-                            "jobs", "GET /jobs",
-                            "health", "GET /healthz",
-                            "ready", "GET /readyz",
-                            "metrics", "GET /metrics"));
-                    ctx.json(banner);
-                }));
-        if (spark != null) {
-            b.spark(spark);
-        }
-        return b.build();
+    /** The on-demand component: the job, and {@code GET /sparkpi} answering it synchronously. */
+    public static JobService jobs(Settings settings) {
+        return JobService.builder(JOB).job(job(settings)).syncRoute("/sparkpi", JOB).build();
     }
 
-    public static void main(String[] args) throws Exception {
+    /** The banner at {@code /}: what the service is and its links. */
+    public static void banner(Routes routes) {
+        routes.get("/", ctx -> {
+            Map<String, Object> banner = new LinkedHashMap<>();
+            banner.put("service", "sparkpi");
+            banner.put("about", "Monte Carlo estimate of Pi on a warm SparkSession");
+            banner.put("links", Map.of(
+                    "sync", "GET /sparkpi?samples=100000&partitions=2",
+                    "async", "POST /jobs/sparkpi {\"samples\": N, \"partitions\": P}",
+                    "jobs", "GET /jobs",
+                    "health", "GET /healthz",
+                    "ready", "GET /readyz",
+                    "status", "GET /status",
+                    "metrics", "GET /metrics"));
+            ctx.json(banner);
+        });
+    }
+
+    public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("--once")) {
             once(args);
             return;
         }
         if (args.length > 0) {
-            System.err.println("usage: SparkPiApp              serve on PORT (default 8080)\n"
+            LOG.error("usage: SparkPiApp              serve on PORT (default 8080)\n"
                     + "       SparkPiApp --once N [P]  estimate once with N samples in P partitions and exit");
             System.exit(2);
         }
-        OnDemandService service = service(Settings.fromEnvironment(), null).start();
-        service.installShutdownHook();
-        System.out.println("sparkpi listening on port " + service.port() + "; try GET /sparkpi?samples=1000000");
-        service.awaitShutdown();
+        Settings settings = Settings.fromEnvironment();
+        KindlingService.builder(JOB).settings(settings).component(jobs(settings)).routes(SparkPiApp::banner).run();
     }
 
     private static void once(String[] args) {
@@ -89,17 +91,23 @@ public final class SparkPiApp {
             n = args.length > 1 ? Long.parseLong(args[1]) : SparkPi.Params.DEFAULT_SAMPLES;
             p = args.length > 2 ? Integer.parseInt(args[2]) : SparkPi.Params.DEFAULT_PARTITIONS;
         } catch (NumberFormatException e) {
-            System.err.println("N and P must be whole numbers: --once N [P]");
+            LOG.error("N and P must be whole numbers: --once N [P]");
             System.exit(2);
             return;
         }
         Settings settings = Settings.fromEnvironment();
-        new SparkPi.Params(n, p).check(settings.get(SparkPiSettings.MAX_SAMPLES), settings.get(SparkPiSettings.MAX_PARTITIONS));
+        try {
+            new SparkPi.Params(n, p, null).check(settings.get(SparkPiSettings.MAX_SAMPLES), settings.get(SparkPiSettings.MAX_PARTITIONS));
+        } catch (InvalidParamsException e) {
+            LOG.error("--once {} {}: {}", n, p, e.getMessage());
+            System.exit(2);
+            return;
+        }
         SparkSession spark = SparkSessions.create(JOB);
         try {
-            SparkPi.Result r = SparkPi.estimate(spark, n, p);
+            SparkPi.Result r = SparkPi.estimate(spark, n, p, null);
             System.out.println("{\"pi\":" + r.pi() + ",\"samples\":" + r.samples() + ",\"partitions\":" + r.partitions()
-                    + ",\"durationMs\":" + r.durationMs() + "}");
+                    + ",\"seed\":" + r.seed() + ",\"durationMs\":" + r.durationMs() + "}");
         } finally {
             spark.stop();
         }

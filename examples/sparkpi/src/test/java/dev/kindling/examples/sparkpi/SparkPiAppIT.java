@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.config.Settings;
-import dev.kindling.ondemand.OnDemandService;
-import dev.kindling.service.ControlPlane;
+import dev.kindling.service.Json;
+import dev.kindling.service.KindlingService;
 import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KindlingSparkTest;
 import java.time.Duration;
@@ -18,18 +18,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The SparkPi service over real HTTP on a real local Spark. */
+/** The SparkPi service over real HTTP on a real local Spark, wired as {@link SparkPiApp#main} wires it. */
 @KindlingSparkTest
 class SparkPiAppIT {
-    static OnDemandService service;
+    static KindlingService service;
     static JsonHttp http;
     static SparkSession spark;
 
     @BeforeAll
     static void start(SparkSession session) {
         spark = session;
-        service = SparkPiApp.service(Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
-                "kindling.ondemand.workers", "2")), session).start();
+        Settings settings = Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
+                "kindling.ondemand.workers", "2"));
+        service = KindlingService.builder(SparkPiApp.JOB).settings(settings).spark(session)
+                .component(SparkPiApp.jobs(settings)).routes(SparkPiApp::banner).start();
         http = new JsonHttp(service.port(), null);
         await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/readyz").status() == 200);
     }
@@ -44,34 +46,37 @@ class SparkPiAppIT {
         JsonHttp.Response r = http.get("/");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("service").asText()).isEqualTo("sparkpi");
-        assertThat(r.json().get("links")).isEqualTo(ControlPlane.json().readTree("""
+        assertThat(r.json().get("links")).isEqualTo(Json.mapper().readTree("""
                 {"sync": "GET /sparkpi?samples=100000&partitions=2",
                  "async": "POST /jobs/sparkpi {\\"samples\\": N, \\"partitions\\": P}",
-                 "jobs": "GET /jobs", "health": "GET /healthz", "ready": "GET /readyz", "metrics": "GET /metrics"}"""));
+                 "jobs": "GET /jobs", "health": "GET /healthz", "ready": "GET /readyz", "status": "GET /status",
+                 "metrics": "GET /metrics"}"""));
     }
 
     @Test
-    void syncCallWithDefaults() {
+    void syncCallWithDefaultsAnswersTheEstimateOfTheSeedItDrew() {
         JsonHttp.Response r = http.get("/sparkpi");
         assertThat(r.status()).isEqualTo(200);
         List<String> fields = new ArrayList<>();
         r.json().fieldNames().forEachRemaining(fields::add);
-        assertThat(fields).containsExactly("pi", "samples", "partitions", "durationMs");
-        assertThat(r.json().get("samples").asLong()).isEqualTo(100_000L);
-        assertThat(r.json().get("partitions").asInt()).isEqualTo(2);
-        // standard error at 10^5 samples is about 0.005; 0.05 is ten of them
-        assertThat(r.json().get("pi").asDouble()).isBetween(Math.PI - 0.05, Math.PI + 0.05);
-        assertThat(r.json().get("durationMs").asLong()).isGreaterThanOrEqualTo(0L);
+        assertThat(fields).containsExactly("pi", "samples", "partitions", "seed", "durationMs");
+        long seed = r.json().get("seed").asLong();
+        SparkPi.Result local = SparkPi.estimate(spark, 100_000L, 2, seed);
+        assertThat(List.of(r.json().get("pi").asDouble(), r.json().get("samples").asLong(), r.json().get("partitions").asInt()))
+                .isEqualTo(List.of(local.pi(), 100_000L, 2));
     }
 
     @Test
-    void largeSampleIsWithinToleranceOfPi() {
-        JsonHttp.Response r = http.get("/sparkpi?samples=20000000&partitions=4");
+    void aSeededEstimateIsTheSameOverHttpAsInProcess() {
+        JsonHttp.Response r = http.get("/sparkpi?samples=20000000&partitions=4&seed=42");
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.json().get("samples").asLong()).isEqualTo(20_000_000L);
-        assertThat(r.json().get("partitions").asInt()).isEqualTo(4);
-        // standard error about 0.00037; 0.004 is ten of them
-        assertThat(r.json().get("pi").asDouble()).isBetween(Math.PI - 0.004, Math.PI + 0.004);
+        SparkPi.Result local = SparkPi.estimate(spark, 20_000_000L, 4, 42L);
+        assertThat(List.of(r.json().get("pi").asDouble(), r.json().get("samples").asLong(), r.json().get("partitions").asInt(),
+                r.json().get("seed").asLong())).isEqualTo(List.of(local.pi(), 20_000_000L, 4, 42L));
+        // and a sound estimate: the standard error at 2·10^7 samples is about 0.00037; 0.004 is ten of them
+        assertThat(local.pi()).isBetween(Math.PI - 0.004, Math.PI + 0.004);
+        // another seed, another estimate
+        assertThat(SparkPi.estimate(spark, 20_000_000L, 4, 43L).pi()).isNotEqualTo(local.pi());
     }
 
     @Test
@@ -82,7 +87,8 @@ class SparkPiAppIT {
                 "/sparkpi?partitions=0", new String[] {"partitions", "1..1000"},
                 "/sparkpi?partitions=1001", new String[] {"partitions", "1..1000"},
                 "/sparkpi?samples=lots", new String[] {"samples", "a value of type Long"},
-                "/sparkpi?seed=1", new String[] {"seed", "partitions, samples"});
+                "/sparkpi?seed=x", new String[] {"seed", "a value of type Long"},
+                "/sparkpi?sample=1", new String[] {"sample", "partitions, samples, seed"});
         cases.forEach((path, expected) -> {
             JsonHttp.Response r = http.get(path);
             assertThat(r.status()).as(path).isEqualTo(400);
@@ -111,11 +117,12 @@ class SparkPiAppIT {
     }
 
     @Test
-    void asyncJobWithWaitAnswersTheResult() {
-        JsonHttp.Response r = http.post("/jobs/sparkpi?wait=30s", "{\"samples\": 1000000, \"partitions\": 2}");
+    void asyncJobWithWaitAnswersTheSeededResult() {
+        JsonHttp.Response r = http.post("/jobs/sparkpi?wait=30s", "{\"samples\": 1000000, \"partitions\": 2, \"seed\": 7}");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("state").asText()).isEqualTo("SUCCEEDED");
-        assertThat(r.json().get("result").get("samples").asLong()).isEqualTo(1_000_000L);
-        assertThat(r.json().get("result").get("pi").asDouble()).isBetween(Math.PI - 0.02, Math.PI + 0.02);
+        JsonNode result = r.json().get("result");
+        assertThat(List.of(result.get("pi").asDouble(), result.get("samples").asLong(), result.get("seed").asLong()))
+                .isEqualTo(List.of(SparkPi.estimate(spark, 1_000_000L, 2, 7L).pi(), 1_000_000L, 7L));
     }
 }

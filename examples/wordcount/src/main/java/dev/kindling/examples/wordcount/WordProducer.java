@@ -27,8 +27,34 @@ public final class WordProducer implements AutoCloseable {
     private final int ratePerSecond;
     private final TextGenerator text;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final Clock clock;
+
+    /** The time source the producer paces itself by; tests give one they control. */
+    interface Clock {
+        /** Now, in nanoseconds, as {@link System#nanoTime()}. */
+        long nanoTime();
+
+        /** Waits {@code nanos} nanoseconds. */
+        void sleep(long nanos) throws InterruptedException;
+    }
+
+    private static final Clock SYSTEM = new Clock() {
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public void sleep(long nanos) throws InterruptedException {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        }
+    };
 
     public WordProducer(String bootstrapServers, String topic, int ratePerSecond, long seed) {
+        this(bootstrapServers, topic, ratePerSecond, seed, SYSTEM);
+    }
+
+    WordProducer(String bootstrapServers, String topic, int ratePerSecond, long seed, Clock clock) {
         if (ratePerSecond < 1 || ratePerSecond > 100_000) {
             throw new IllegalArgumentException("rate must be from 1 to 100000 lines per second; got " + ratePerSecond);
         }
@@ -43,20 +69,21 @@ public final class WordProducer implements AutoCloseable {
         this.topic = topic;
         this.ratePerSecond = ratePerSecond;
         this.text = new TextGenerator(seed);
+        this.clock = clock;
     }
 
     /** Sends {@code count} lines (or until {@link #stop} when {@code count} is negative) at the rate; returns lines sent. */
     public long run(long count) throws InterruptedException {
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
-        long next = System.nanoTime();
+        long next = clock.nanoTime();
         long sent = 0;
         while (!stopped.get() && (count < 0 || sent < count)) {
             producer.send(new ProducerRecord<>(topic, null, text.nextLine().getBytes(StandardCharsets.UTF_8)));
             sent++;
             next += intervalNanos;
-            long wait = next - System.nanoTime();
+            long wait = next - clock.nanoTime();
             if (wait > 0) {
-                TimeUnit.NANOSECONDS.sleep(wait);
+                clock.sleep(wait);
             }
         }
         producer.flush();
@@ -67,10 +94,14 @@ public final class WordProducer implements AutoCloseable {
         stopped.set(true);
     }
 
+    /**
+     * Stops and closes the producer without waiting for lines still in flight: {@link #run} flushes when it
+     * ends normally, and a producer stopped while its broker is gone must not hang on them.
+     */
     @Override
     public void close() {
         stop();
-        producer.close();
+        producer.close(java.time.Duration.ZERO);
     }
 
     public static void main(String[] args) throws Exception {

@@ -1,25 +1,27 @@
 package dev.kindling.examples.wordcount;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.config.Settings;
+import dev.kindling.service.ComponentState;
+import dev.kindling.service.KindlingService;
+import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KafkaBroker;
 import dev.kindling.testkit.KafkaMessage;
 import dev.kindling.testkit.KafkaRecord;
 import dev.kindling.testkit.KindlingKafkaTest;
 import dev.kindling.testkit.KindlingSparkTest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,15 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 @KindlingSparkTest
 @KindlingKafkaTest
 class WordCountIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     @TempDir
     Path tmp;
 
     @Test
-    void countsWordsIntoTheTopAndTheKappaTopicAndSendsBadLinesToDeadLetters(SparkSession spark, KafkaBroker kafka) throws Exception {
+    void countsWordsIntoTheTopAndTheKappaTopicAndSendsBadLinesToDeadLetters(SparkSession spark, KafkaBroker kafka) {
         String words = kafka.createUniqueTopic("words", 1);
         String counts = kafka.createUniqueTopic("word-counts", 1);
         String dead = kafka.createUniqueTopic("words-dead", 1);
@@ -47,14 +47,14 @@ class WordCountIT {
         Settings settings = Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
                 "kindling.wordcount.words-topic", words, "kindling.wordcount.counts-topic", counts,
                 "kindling.wordcount.dead-letters-topic", dead, "kindling.wordcount.trigger", "500ms"));
-        WordCountApp app = WordCountApp.start(spark, settings, kafka.bootstrapServers(), tmp);
-        try {
-            int port = app.controlPlane().port();
-            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(get(port, "/top?n=3").body())
+        try (KindlingService service = WordCountApp.service(settings, kafka.bootstrapServers(), tmp).spark(spark).start()) {
+            JsonHttp http = new JsonHttp(service.port(), null);
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(http.get("/top?n=3").body())
                     .isEqualTo("[{\"word\":\"the\",\"count\":4},{\"word\":\"river\",\"count\":2},{\"word\":\"stone\",\"count\":2}]"));
-            assertThat(JSON.readValue(get(port, "/top").body(), new TypeReference<List<Map<String, Object>>>() { })).containsExactly(
-                    Map.of("word", "the", "count", 4), Map.of("word", "river", "count", 2), Map.of("word", "stone", "count", 2),
-                    Map.of("word", "and", "count", 1), Map.of("word", "light", "count", 1), Map.of("word", "of", "count", 1));
+            assertThat(http.get("/top").body()).isEqualTo("[{\"word\":\"the\",\"count\":4},{\"word\":\"river\",\"count\":2},"
+                    + "{\"word\":\"stone\",\"count\":2},{\"word\":\"and\",\"count\":1},{\"word\":\"light\",\"count\":1},{\"word\":\"of\",\"count\":1}]");
+            assertThat(http.get("/tables/word_counts?orderBy=word&limit=2").body())
+                    .isEqualTo("[{\"word\":\"and\",\"count\":1},{\"word\":\"light\",\"count\":1}]");
 
             await().atMost(TIMEOUT).untilAsserted(() -> {
                 Map<String, String> latest = new HashMap<>();
@@ -66,40 +66,61 @@ class WordCountIT {
             });
             List<KafkaRecord> letters = kafka.consume(dead, 1, TIMEOUT);
             assertThat(letters).extracting(r -> r.header("kindling.offset"), r -> r.header("kindling.error"))
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("2", "value is not valid UTF-8"));
+                    .containsExactly(tuple("2", "value is not valid UTF-8"));
             assertThat(letters.get(0).value()).isEqualTo(new byte[] {'t', 'h', 'e', ' ', (byte) 0xFF});
 
-            HttpResponse<String> page = get(port, "/");
-            assertThat(page.statusCode()).isEqualTo(200);
-            assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html;charset=utf-8");
+            JsonNode status = http.get("/status").json();
+            assertThat(status.get("service").asText()).isEqualTo("wordcount");
+            assertThat(status.at("/components/word_counts/details/deadLetterCount").asLong()).isEqualTo(1);
+            assertThat(status.at("/components/word_counts/details/tables/0/path").asText()).isEqualTo("/tables/word_counts");
+            assertThat(status.at("/components/kappa/details/sink").asText()).isEqualTo("kafka://" + kafka.bootstrapServers() + "/" + counts);
+
+            JsonHttp.Response page = http.get("/");
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.header("Content-Type")).isEqualTo("text/html;charset=utf-8");
             assertThat(page.body()).contains("<title>Kindling word count</title>").contains("fetch('top?n=10')");
 
             for (String bad : List.of("0", "101", "ten")) {
-                HttpResponse<String> r = get(port, "/top?n=" + bad);
-                assertThat(r.statusCode()).as(bad).isEqualTo(400);
-                assertThat(r.body()).contains(bad.equals("ten") ? "n must be a whole number from 1 to 100; got 'ten'" : "n must be from 1 to 100; got " + bad);
+                JsonHttp.Response r = http.get("/top?n=" + bad);
+                assertThat(r.status()).as(bad).isEqualTo(400);
+                assertThat(r.json().get("detail").asText()).isEqualTo("'n' is '" + bad + "'; allowed: a whole number from 1 to 100");
             }
-            assertThat(get(port, "/readyz").statusCode()).isEqualTo(200);
-        } finally {
-            app.shutdown();
+            assertThat(http.get("/readyz").status()).isEqualTo(200);
+            service.shutdown();
+            assertThat(service.overran()).isEmpty();
+            assertThat(service.status().components().values()).extracting(c -> c.state())
+                    .containsExactly(ComponentState.STOPPED, ComponentState.STOPPED);
+        }
+    }
+
+    /** A clock that moves only when the producer waits, so the pacing is seen exactly. */
+    private static final class ControlledClock implements WordProducer.Clock {
+        private long now = 1_000;
+        final List<Long> waits = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public long nanoTime() {
+            return now;
+        }
+
+        @Override
+        public void sleep(long nanos) {
+            waits.add(nanos);
+            now += nanos;
         }
     }
 
     @Test
-    void theProducerSendsGeneratedLinesAtTheRate(KafkaBroker kafka) throws Exception {
+    void theProducerSendsTheGeneratedLinesPacedAtTheRate(KafkaBroker kafka) throws Exception {
         String topic = kafka.createUniqueTopic("produced", 1);
-        long start = System.nanoTime();
-        try (WordProducer producer = new WordProducer(kafka.bootstrapServers(), topic, 100, 7)) {
+        ControlledClock clock = new ControlledClock();
+        try (WordProducer producer = new WordProducer(kafka.bootstrapServers(), topic, 100, 7, clock)) {
             assertThat(producer.run(30)).isEqualTo(30);
         }
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+        // 100 lines a second: one wait of 10 ms after each line, 300 ms in all on the producer's clock.
+        assertThat(clock.waits).containsExactlyElementsOf(Collections.nCopies(30, 10_000_000L));
         TextGenerator expected = new TextGenerator(7);
         assertThat(kafka.consume(topic, 30, TIMEOUT)).extracting(KafkaRecord::valueAsString)
-                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 30).mapToObj(i -> expected.nextLine()).toList());
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(i -> expected.nextLine()).toList());
     }
 }

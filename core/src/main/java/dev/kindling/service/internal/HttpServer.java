@@ -1,0 +1,355 @@
+package dev.kindling.service.internal;
+
+import dev.kindling.config.Settings;
+import dev.kindling.service.Deadline;
+import dev.kindling.service.Health;
+import dev.kindling.service.Json;
+import dev.kindling.service.Problem;
+import dev.kindling.service.ProblemException;
+import dev.kindling.service.ServiceSettings;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.sse.SseClient;
+import io.javalin.json.JavalinJackson;
+import io.javalin.validation.ValidationException;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server of a service (Javalin on Jetty): {@code /healthz}, {@code /readyz},
+ * {@code /metrics}, {@code /status} and the routes of the {@link RouteTable}; errors as RFC 9457
+ * problem+json; a request-size limit; bearer-token auth on mutating routes; the in-flight count
+ * that the shutdown drains; open Server-Sent Event streams, which are closed with a final
+ * {@code shutdown} event when draining starts instead of being waited for.
+ */
+public final class HttpServer {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    private static final Set<HandlerType> MUTATING = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
+    private static final String COUNTED = "kindling.counted";
+    private static final String STARTED = "kindling.start";
+
+    /** What the server asks the service for. */
+    public interface Probes {
+        Map<String, Health> readiness();
+
+        Map<String, Health> liveness();
+
+        Object status();
+    }
+
+    private final String serviceName;
+    private final String host;
+    private final int requestedPort;
+    private final long maxRequestBytes;
+    private final byte[] token;
+    private final PrometheusMeterRegistry registry;
+    private final RouteTable routes;
+    private final Probes probes;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Set<SseClient> streams = ConcurrentHashMap.newKeySet();
+    private volatile Javalin app;
+
+    public HttpServer(String serviceName, Settings settings, PrometheusMeterRegistry registry, RouteTable routes, Probes probes) {
+        this.serviceName = serviceName;
+        this.host = settings.get(ServiceSettings.HOST);
+        this.requestedPort = settings.get(ServiceSettings.PORT);
+        this.maxRequestBytes = settings.get(ServiceSettings.MAX_REQUEST_BYTES);
+        String t = settings.get(ServiceSettings.AUTH_TOKEN);
+        this.token = t == null || t.isEmpty() ? null : t.getBytes(StandardCharsets.UTF_8);
+        this.registry = registry;
+        this.routes = routes;
+        this.probes = probes;
+    }
+
+    /** Binds the port and starts serving. */
+    public synchronized void start() {
+        if (app != null) {
+            throw new IllegalStateException("the HTTP server of " + serviceName + " is already started");
+        }
+        app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+            config.http.maxRequestSize = maxRequestBytes;
+            config.http.prefer405over404 = true;
+            config.jetty.host = host;
+            config.jetty.port = requestedPort;
+            config.jetty.modifyServer(server -> {
+                server.setStopTimeout(1_000); // requests were drained; this lets their last bytes go out
+                server.setStopAtShutdown(false); // the service's hook drains first, then stops Jetty
+            });
+            configure(config.routes);
+        });
+        app.start();
+    }
+
+    private void configure(RoutesConfig r) {
+        r.before(this::admit);
+        r.after(this::finish);
+        r.get("/healthz", this::health);
+        r.get("/readyz", this::ready);
+        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+        r.get("/status", ctx -> ctx.json(probes.status()));
+        for (RouteTable.Route route : routes.routes()) {
+            switch (route.method()) {
+                case "GET" -> r.get(route.path(), route.handler());
+                case "POST" -> r.post(route.path(), route.handler());
+                case "PUT" -> r.put(route.path(), route.handler());
+                case "DELETE" -> r.delete(route.path(), route.handler());
+                case "SSE" -> r.get(route.path(), eventStream(route.handler(), route.sse()));
+                default -> throw new IllegalStateException("unknown method " + route.method());
+            }
+        }
+        r.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem()));
+        r.exception(ValidationException.class, (e, ctx) -> {
+            String param = e.getErrors().keySet().stream().findFirst().orElse("parameter");
+            String message = e.getErrors().getOrDefault(param, java.util.List.of()).stream().findFirst()
+                    .map(v -> v.getMessage()).orElse("invalid");
+            problem(ctx, Problem.of(400, "Invalid parameter", "'" + param + "': " + message).with("parameter", param));
+        });
+        r.exception(HttpResponseException.class, (e, ctx) ->
+                problem(ctx, Problem.of(e.getStatus(), Problem.reason(e.getStatus()), e.getMessage() == null || e.getMessage().isBlank()
+                        ? Problem.reason(e.getStatus()) : e.getMessage())));
+        r.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) ->
+                problem(ctx, Problem.of(400, "Bad Request", "malformed JSON: " + e.getOriginalMessage())));
+        r.exception(Exception.class, (e, ctx) -> {
+            String id = UUID.randomUUID().toString();
+            LOG.error("request {} {} failed (error id {})", ctx.method(), ctx.path(), id, e);
+            problem(ctx, Problem.of(500, "Internal Server Error", "the service failed to answer; error id " + id
+                    + " is in its log").with("errorId", id));
+        });
+        r.error(404, ctx -> {
+            if (!Problem.MEDIA_TYPE.equals(ctx.res().getContentType())) {
+                problem(ctx, Problem.of(404, "Not Found", "no route for " + ctx.method() + " " + ctx.path()));
+            }
+        });
+        r.error(405, ctx -> {
+            if (!Problem.MEDIA_TYPE.equals(ctx.res().getContentType())) {
+                problem(ctx, Problem.of(405, "Method Not Allowed", ctx.method() + " is not allowed on " + ctx.path()));
+            }
+        });
+    }
+
+    /**
+     * Javalin's SSE handler for clients that accept {@code text/event-stream}; any other client gets a
+     * 406 that says which header to send (Javalin's handler would answer it with an empty 200).
+     */
+    private io.javalin.http.Handler eventStream(io.javalin.http.Handler check, Consumer<SseClient> handler) {
+        io.javalin.http.sse.SseHandler sse = new io.javalin.http.sse.SseHandler(stream(handler));
+        return ctx -> {
+            String accept = ctx.header("Accept");
+            if (accept == null || !accept.contains("text/event-stream")) {
+                throw new ProblemException(Problem.of(406, "Not Acceptable", ctx.path() + " is a stream of Server-Sent Events: "
+                        + "send the header 'Accept: text/event-stream' (curl -N -H 'Accept: text/event-stream' URL)"));
+            }
+            if (check != null) {
+                check.handle(ctx);
+            }
+            sse.handle(ctx);
+        };
+    }
+
+    private Map<String, String> shutdownEvent() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("service", serviceName);
+        m.put("reason", "the service is shutting down");
+        return m;
+    }
+
+    /** Streams are not in-flight requests: they are tracked apart and closed when draining starts. */
+    private Consumer<SseClient> stream(Consumer<SseClient> handler) {
+        return client -> {
+            uncount(client.ctx());
+            if (draining.get()) {
+                client.sendEvent("shutdown", shutdownEvent());
+                client.close();
+                return;
+            }
+            streams.removeIf(SseClient::terminated);
+            streams.add(client);
+            handler.accept(client);
+        };
+    }
+
+    private void admit(Context ctx) {
+        ctx.attribute(STARTED, System.nanoTime());
+        if (draining.get()) {
+            ctx.header("Connection", "close");
+            throw new ProblemException(Problem.of(503, "Service Unavailable", serviceName + " is shutting down"));
+        }
+        inFlight.incrementAndGet();
+        ctx.attribute(COUNTED, Boolean.TRUE);
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxRequestBytes) {
+            throw new ProblemException(Problem.of(413, "Content Too Large", "the request body has " + declared
+                    + " bytes; the limit is " + maxRequestBytes + " (setting kindling.http.max-request-bytes)"));
+        }
+        if (token != null && MUTATING.contains(ctx.method()) && !authorised(ctx.header("Authorization"))) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"" + serviceName + "\"");
+            throw new ProblemException(Problem.of(401, "Unauthorized",
+                    ctx.method() + " needs the header 'Authorization: Bearer <token>' with the service's token"));
+        }
+    }
+
+    private boolean authorised(String header) {
+        if (header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, token);
+    }
+
+    private void uncount(Context ctx) {
+        if (Boolean.TRUE.equals(ctx.attribute(COUNTED))) {
+            ctx.attribute(COUNTED, Boolean.FALSE);
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (inFlight) {
+                    inFlight.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void finish(Context ctx) {
+        uncount(ctx);
+        Long start = ctx.attribute(STARTED);
+        if (start != null) {
+            io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+            String route = matched == null ? "unmatched" : matched.path;
+            Timer.builder("http.server.requests")
+                    .tag("method", ctx.method().name())
+                    .tag("route", route)
+                    .tag("status", Integer.toString(ctx.statusCode()))
+                    .register(registry)
+                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void health(Context ctx) {
+        Map<String, Health> checks = probes.liveness();
+        boolean up = checks.values().stream().allMatch(Health::ok);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "up" : "down");
+        body.put("service", serviceName);
+        if (!up) {
+            Map<String, String> down = new LinkedHashMap<>();
+            checks.forEach((k, v) -> {
+                if (!v.ok()) {
+                    down.put(k, v.reason());
+                }
+            });
+            body.put("checks", down);
+        }
+        ctx.status(up ? 200 : 503).json(body);
+    }
+
+    private void ready(Context ctx) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        boolean ok = !draining.get();
+        if (!ok) {
+            checks.put("shutdown", "draining");
+        }
+        for (Map.Entry<String, Health> e : probes.readiness().entrySet()) {
+            checks.put(e.getKey(), e.getValue().ok() ? "ready" : "not ready: " + e.getValue().reason());
+            ok &= e.getValue().ok();
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", ok ? "ready" : "not ready");
+        body.put("checks", checks);
+        ctx.status(ok ? 200 : 503).json(body);
+    }
+
+    /** Writes {@code problem} as the response. */
+    public static void problem(Context ctx, Problem problem) {
+        ctx.status(problem.status());
+        ctx.contentType(Problem.MEDIA_TYPE);
+        try {
+            ctx.result(Json.mapper().writeValueAsString(problem.toMap()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.result("{\"title\":\"" + problem.title() + "\",\"status\":" + problem.status() + "}");
+        }
+    }
+
+    /** The bound port. */
+    public int port() {
+        Javalin a = app;
+        if (a == null) {
+            throw new IllegalStateException("the HTTP server of " + serviceName + " is not started");
+        }
+        return a.port();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public boolean draining() {
+        return draining.get();
+    }
+
+    /**
+     * Starts draining: new requests get 503, open event streams get a final {@code shutdown} event and
+     * close, and in-flight requests may finish until {@code deadline}. Returns how many were still in
+     * flight when it gave up waiting (0 when all finished).
+     */
+    public int drain(Deadline deadline) {
+        draining.set(true);
+        for (SseClient client : streams) {
+            try {
+                client.sendEvent("shutdown", shutdownEvent());
+                client.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing an event stream failed", e);
+            }
+        }
+        streams.clear();
+        try {
+            synchronized (inFlight) {
+                while (inFlight.get() > 0 && !deadline.expired()) {
+                    inFlight.wait(Math.max(1, Math.min(50, deadline.remaining().toMillis())));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return inFlight.get();
+    }
+
+    /**
+     * Stops the server: responses being written get up to a second to go out; connections that clients
+     * keep open without a request (HTTP keep-alive) are then closed, which Jetty reports as a timeout
+     * of its graceful stop, logged here at debug level only.
+     */
+    public void stop() {
+        Javalin a = app;
+        if (a == null) {
+            return;
+        }
+        try {
+            a.jettyServer().server().stop();
+        } catch (Exception e) {
+            if (dev.kindling.ipp.Failures.find(e, java.util.concurrent.TimeoutException.class).isPresent()) {
+                LOG.debug("{}: idle HTTP connections closed when the server stopped", serviceName);
+            } else {
+                LOG.error("{}: stopping the HTTP server failed", serviceName, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.kindling.service.internal;
+
+import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.service.Routes;
+import io.javalin.http.Handler;
+import io.javalin.http.sse.SseClient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Every HTTP route of a service with its owner (the service itself, a component, or the app),
+ * collected before the server starts so that a path registered twice fails with both owners named,
+ * and so that the routes can be listed.
+ */
+public final class RouteTable {
+    /** One route: method ({@code GET}, ..., {@code SSE}), Javalin path, owner. */
+    public record Route(String method, String path, String owner, Handler handler, Consumer<SseClient> sse) {
+    }
+
+    private final Map<String, Route> routes = new LinkedHashMap<>();
+
+    /** A {@link Routes} view whose routes are owned by {@code owner}. */
+    public Routes owner(String owner) {
+        Objects.requireNonNull(owner, "owner");
+        return new Routes() {
+            @Override
+            public Routes get(String path, Handler handler) {
+                add(new Route("GET", path, owner, Objects.requireNonNull(handler, "handler"), null));
+                return this;
+            }
+
+            @Override
+            public Routes post(String path, Handler handler) {
+                add(new Route("POST", path, owner, Objects.requireNonNull(handler, "handler"), null));
+                return this;
+            }
+
+            @Override
+            public Routes put(String path, Handler handler) {
+                add(new Route("PUT", path, owner, Objects.requireNonNull(handler, "handler"), null));
+                return this;
+            }
+
+            @Override
+            public Routes delete(String path, Handler handler) {
+                add(new Route("DELETE", path, owner, Objects.requireNonNull(handler, "handler"), null));
+                return this;
+            }
+
+            @Override
+            public Routes sse(String path, Consumer<SseClient> client) {
+                add(new Route("SSE", path, owner, null, Objects.requireNonNull(client, "client")));
+                return this;
+            }
+
+            @Override
+            public Routes sse(String path, Handler check, Consumer<SseClient> client) {
+                add(new Route("SSE", path, owner, Objects.requireNonNull(check, "check"), Objects.requireNonNull(client, "client")));
+                return this;
+            }
+        };
+    }
+
+    private synchronized void add(Route route) {
+        Objects.requireNonNull(route.path(), "path");
+        if (!route.path().startsWith("/")) {
+            throw new ConfigurationException(route.owner() + ": a route path starts with '/'; got '" + route.path() + "'");
+        }
+        String method = route.method().equals("SSE") ? "GET" : route.method();
+        String key = method + " " + normalise(route.path());
+        Route before = routes.putIfAbsent(key, route);
+        if (before != null) {
+            throw new ConfigurationException("the route " + method + " " + route.path() + " is registered twice: by "
+                    + before.owner() + " and by " + route.owner() + "; give one of them another path (a prefix)");
+        }
+    }
+
+    /** {@code /jobs/{id}} and {@code /jobs/{name}} are the same route to the router. */
+    private static String normalise(String path) {
+        return path.replaceAll("\\{[^}/]*}", "{}").replaceAll("<[^>/]*>", "<>");
+    }
+
+    /** A copy without the routes of {@code owner} (reserved paths that the server serves itself). */
+    public synchronized RouteTable withoutOwner(String owner) {
+        RouteTable copy = new RouteTable();
+        routes.forEach((k, v) -> {
+            if (!v.owner().equals(owner)) {
+                copy.routes.put(k, v);
+            }
+        });
+        return copy;
+    }
+
+    /** The routes, in the order they were added. */
+    public synchronized List<Route> routes() {
+        return List.copyOf(new ArrayList<>(routes.values()));
+    }
+
+}

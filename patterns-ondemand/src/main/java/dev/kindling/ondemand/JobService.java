@@ -1,0 +1,328 @@
+package dev.kindling.ondemand;
+
+import dev.kindling.config.Settings;
+import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ondemand.internal.CronSchedules;
+import dev.kindling.ondemand.internal.EngineConfig;
+import dev.kindling.ondemand.internal.EventStreams;
+import dev.kindling.ondemand.internal.FairPools;
+import dev.kindling.ondemand.internal.JobEngine;
+import dev.kindling.ondemand.internal.JobRecord;
+import dev.kindling.ondemand.internal.JobRoutes;
+import dev.kindling.ondemand.internal.JobServiceDetails;
+import dev.kindling.ondemand.internal.PostgresJobStore;
+import dev.kindling.ondemand.internal.WarmUp;
+import dev.kindling.service.Component;
+import dev.kindling.service.ComponentContext;
+import dev.kindling.service.Deadline;
+import dev.kindling.service.Health;
+import dev.kindling.service.Json;
+import dev.kindling.service.Problem;
+import dev.kindling.service.ProblemException;
+import dev.kindling.service.Routes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The on-demand batch pattern as a {@link Component} (pattern {@code ondemand}): Spark jobs run when
+ * requests arrive, on the service's warm SparkSession, through a bounded queue and a bounded number of
+ * workers, with a job API over HTTP and, optionally, cron schedules and a durable job store.
+ *
+ * <pre>{@code
+ * JobService jobs = JobService.builder("sparkpi")
+ *         .job(JobDefinition.builder("sparkpi", PiParams.class, (ctx, p) -> SparkPi.estimate(ctx.spark(), p)).build())
+ *         .syncRoute("/sparkpi", "sparkpi")          // GET /sparkpi?samples=1000 answers the result
+ *         .build();
+ * KindlingService.builder("sparkpi").component(jobs).run();
+ * }</pre>
+ *
+ * <p><b>Routes</b> (under {@link Builder#routePrefix}, default none): {@code POST /jobs/{name}},
+ * {@code GET /jobs}, {@code GET /jobs/{id}}, {@code DELETE /jobs/{id}}, {@code GET /jobs/{id}/events}
+ * and the sync routes. Before {@code start} they answer 503.
+ *
+ * <p><b>Lifecycle.</b> {@link #sparkDefaults} (when the service creates the session) asks for FAIR
+ * scheduling and declares one pool per job. {@link #start} reads {@link OnDemandSettings} from the
+ * service's settings, opens the durable store they name (or uses {@link Builder#store}; a
+ * {@link ConfigurationException} there fails the start), re-queues what the store left QUEUED and fails
+ * what it left RUNNING, starts the dispatcher, the timer and the cron schedules, and starts the warm-up
+ * on the component's {@code warm-up} thread: {@link #readiness} is down ("warming up") until a first
+ * Spark query and each job's warm-up run through the service's own HTTP API have succeeded, and while
+ * the job store fails. {@link #stop} stops taking jobs, gives running jobs until shortly before the
+ * deadline, then ends them FAILED ({@code interrupted by shutdown}); queued jobs stay QUEUED in the store.
+ *
+ * <p><b>Threads.</b> All public methods are thread-safe. Jobs run on the component's worker threads
+ * (see {@link JobContext}); a {@link VirtualMachineError} there moves the component to FAILED.
+ */
+public final class JobService implements Component {
+    private final String name;
+    private final String prefix;
+    private final Map<String, JobDefinition<?, ?>> jobs;
+    private final JobStore givenStore;
+    private final Clock clock;
+    private final String warmUpKey = UUID.randomUUID().toString();
+    private volatile Running running;
+
+    /** The parts of a started service. */
+    private record Running(JobEngine engine, EventStreams events, WarmUp warmUp, CronSchedules schedules, JobStore ownStore,
+                           Thread warmUpThread) implements JobRoutes.Running {
+    }
+
+    private final JobRoutes routes;
+
+    private JobService(Builder b) {
+        this.name = b.name;
+        this.prefix = b.prefix;
+        this.jobs = new LinkedHashMap<>(b.jobs);
+        this.givenStore = b.store;
+        this.clock = b.clock;
+        this.routes = new JobRoutes(this::running, prefix, b.syncRoutes, warmUpKey);
+    }
+
+    /** A builder for the component {@code name} (its key in {@code /status}). */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String pattern() {
+        return "ondemand";
+    }
+
+    /**
+     * {@code spark.scheduler.mode=FAIR} and {@code spark.scheduler.allocation.file} naming a file that
+     * declares one FAIR pool per job, with {@link OnDemandSettings#POOL_WEIGHT} and
+     * {@link OnDemandSettings#POOL_MIN_SHARE}; use them when you create the session yourself.
+     */
+    @Override
+    public Map<String, String> sparkDefaults(Settings settings) {
+        return FairPools.sparkDefaults(jobs.keySet(), settings);
+    }
+
+    @Override
+    public void routes(Routes r) {
+        routes.register(r);
+    }
+
+    @Override
+    public synchronized void start(ComponentContext context) {
+        if (running != null) {
+            throw new IllegalStateException("job service " + name + " was already started");
+        }
+        Settings settings = context.settings();
+        EngineConfig config = EngineConfig.from(settings);
+        JobStore ownStore = null;
+        String storeUrl = settings.get(OnDemandSettings.STORE_URL);
+        if (givenStore != null && storeUrl != null && !storeUrl.isBlank()) {
+            throw new ConfigurationException("the job store is given twice: by store(...) and by the setting "
+                    + OnDemandSettings.STORE_URL.name() + "; use one");
+        }
+        Map<String, String> cron = CronSchedules.read(settings, jobs.keySet());
+        if (givenStore == null) {
+            ownStore = PostgresJobStore.fromSettings(settings);
+        }
+        JobStore store = givenStore != null ? givenStore : ownStore;
+        JobEngine engine = new JobEngine(context, jobs, config, store,
+                FairPools.declared(context.spark().sparkContext(), jobs.keySet(), name), clock);
+        CronSchedules schedules = new CronSchedules(cron, jobs, engine, context, clock);
+        engine.start();
+        AtomicInteger n = new AtomicInteger();
+        EventStreams events = new EventStreams(Executors.newCachedThreadPool(r -> context.newThread("events-" + n.incrementAndGet(), r)),
+                engine.timer());
+        WarmUp warmUp = new WarmUp(context, engine, new ArrayList<>(jobs.values()), prefix, warmUpKey);
+        Thread warmUpThread = context.newThread("warm-up", warmUp);
+        if (!schedules.isEmpty()) {
+            engine.timer().scheduleWithFixedDelay(engine.guarded("running cron schedules", schedules::runDue), 1, 1, TimeUnit.SECONDS);
+        }
+        running = new Running(engine, events, warmUp, schedules, ownStore, warmUpThread);
+        warmUpThread.start();
+    }
+
+    @Override
+    public void stop(Deadline deadline) throws InterruptedException {
+        Running r = running;
+        if (r == null) {
+            return;
+        }
+        r.warmUp().stop();
+        r.warmUpThread().interrupt();
+        r.engine().stop(deadline);
+        r.events().close();
+        deadline.join(r.warmUpThread());
+        if (r.ownStore() != null) {
+            r.ownStore().close();
+        }
+    }
+
+    /** Down until the warm-up ran, and while the durable store fails; see the class javadoc. */
+    @Override
+    public Health readiness() {
+        Running r = running;
+        if (r == null) {
+            return Health.down("not started");
+        }
+        Health warm = r.warmUp().health();
+        return warm.ok() ? r.engine().storeHealth() : warm;
+    }
+
+    @Override
+    public Object details() {
+        Running r = running;
+        if (r == null) {
+            return null;
+        }
+        JobEngine e = r.engine();
+        return new JobServiceDetails(List.copyOf(jobs.keySet()), e.workers(), e.running(), e.queued(), r.warmUp().done(),
+                r.schedules().describe(), givenStore != null ? givenStore.toString() : r.ownStore() == null ? "none"
+                : r.ownStore().toString(), e.pendingSaves());
+    }
+
+    /**
+     * Submits a job in-process, as {@code POST /jobs/{name}} does (recorded with {@code trigger: "in-process"}).
+     *
+     * @param params anything Jackson turns into the job's params (a record, a map, a JsonNode), or null
+     * @throws ProblemException 404, 400, 429 or 503, as the HTTP API answers
+     */
+    public JobStatus submit(String job, Object params) {
+        return engine().submit(job, params == null ? null : Json.mapper().valueToTree(params), null, JobStatus.IN_PROCESS).snapshot();
+    }
+
+    /** The job's status, if it is known (in memory). */
+    public Optional<JobStatus> status(String id) {
+        return engine().find(id).map(JobRecord::snapshot);
+    }
+
+    /** Cancels a job; see {@code DELETE /jobs/{id}}. */
+    public JobStatus cancel(String id) {
+        return engine().cancel(id).snapshot();
+    }
+
+    /** Waits up to {@code wait} for the job to end; returns its status then (final or not). */
+    public JobStatus await(String id, Duration wait) throws InterruptedException {
+        JobRecord r = engine().get(id);
+        try {
+            return r.done().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return r.snapshot();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Runs the cron schedules that are due at the clock's time now (the timer does it every second). */
+    void runDueSchedules() {
+        running().schedules().runDue();
+    }
+
+    private Running running() {
+        Running r = running;
+        if (r == null) {
+            throw new ProblemException(Problem.of(503, "Service Unavailable", "job service " + name + " is not started yet"));
+        }
+        return r;
+    }
+
+    private JobEngine engine() {
+        return running().engine();
+    }
+
+    @Override
+    public String toString() {
+        return "JobService[" + name + ", jobs " + jobs.keySet() + "]";
+    }
+
+    /**
+     * Builds a {@link JobService}. Setters reject nulls and duplicates; {@link #build()} checks that there
+     * is a job and that every sync route names one.
+     */
+    public static final class Builder {
+        private final String name;
+        private final Map<String, JobDefinition<?, ?>> jobs = new LinkedHashMap<>();
+        private final Map<String, String> syncRoutes = new LinkedHashMap<>();
+        private String prefix = "";
+        private JobStore store;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        /** Registers a job under its name. */
+        public Builder job(JobDefinition<?, ?> job) {
+            Objects.requireNonNull(job, "job");
+            if (jobs.putIfAbsent(job.name(), job) != null) {
+                throw new ConfigurationException("job '" + job.name() + "' is registered twice");
+            }
+            return this;
+        }
+
+        /** A {@code GET path} route (under the prefix) that runs job {@code jobName} with the query parameters and answers its result. */
+        public Builder syncRoute(String path, String jobName) {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(jobName, "jobName");
+            if (!path.startsWith("/") || path.startsWith("/jobs")) {
+                throw new ConfigurationException("a sync route path starts with '/' and not with '/jobs'; got '" + path + "'");
+            }
+            if (syncRoutes.putIfAbsent(path, jobName) != null) {
+                throw new ConfigurationException("sync route " + path + " is registered twice");
+            }
+            return this;
+        }
+
+        /** Serves every route under {@code prefix} (such as {@code /api}); default none: {@code /jobs/...} at the root. */
+        public Builder routePrefix(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            if (!prefix.isEmpty() && (!prefix.startsWith("/") || prefix.endsWith("/"))) {
+                throw new ConfigurationException("a route prefix starts with '/' and does not end with one, such as /api; got '"
+                        + prefix + "'");
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /**
+         * A durable job store; default: the one the settings name ({@code kindling.ondemand.store.url}), else
+         * none. The service does not close a store given here: add it to the service as a resource.
+         */
+        public Builder store(JobStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The clock of job times and cron schedules; default UTC system time (tests pass one they control). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** @throws ConfigurationException when there is no job or a sync route names none */
+        public JobService build() {
+            if (jobs.isEmpty()) {
+                throw new ConfigurationException("job service " + name + " has no job: call job(...)");
+            }
+            syncRoutes.forEach((path, job) -> {
+                if (!jobs.containsKey(job)) {
+                    throw new ConfigurationException("sync route " + path + " names job '" + job + "', which is not registered; jobs: "
+                            + jobs.keySet());
+                }
+            });
+            return new JobService(this);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package dev.kindling.ondemand.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kindling.ipp.Failures;
+import dev.kindling.ipp.KindlingException;
+import dev.kindling.ondemand.JobDefinition;
+import dev.kindling.ondemand.JobError;
+import dev.kindling.ondemand.JobState;
+import dev.kindling.ondemand.JobStatus;
+import dev.kindling.ondemand.JobStore;
+import dev.kindling.service.ComponentContext;
+import dev.kindling.service.Deadline;
+import dev.kindling.service.Health;
+import dev.kindling.service.Problem;
+import dev.kindling.service.ProblemException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine of the on-demand pattern: accepts, cancels and finds jobs, and ties together the
+ * dispatch ({@link Dispatcher}), the records' retention ({@link JobRecords}), the durable store
+ * ({@link StoreWriter}, {@link StoreRecovery}), progress ({@link ProgressPoller}) and the meters
+ * ({@link JobMeters}).
+ *
+ * <p><b>Threads.</b> Made and started by the component's {@code start}; {@link #stop} on the service's
+ * stop thread; everything else on HTTP, worker, scheduler and timer threads, concurrently. One timer
+ * thread (a component thread) fires timeouts, polls progress and retries failed store saves.
+ */
+public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
+    private static final Logger LOG = LoggerFactory.getLogger(JobEngine.class);
+
+    private final ComponentContext context;
+    private final Map<String, JobDefinition<?, ?>> definitions;
+    private final EngineConfig config;
+    private final Clock clock;
+    private final Map<String, JobMeters> meters = new LinkedHashMap<>();
+    private final JobRecords records;
+    private final StoreWriter store;
+    private final ScheduledExecutorService timer;
+    private final Dispatcher dispatcher;
+    private final AtomicLong seq = new AtomicLong();
+    private volatile boolean stopping;
+
+    /**
+     * @param store null: records in memory only
+     * @param pools the FAIR pools the session declares
+     */
+    public JobEngine(ComponentContext context, Map<String, JobDefinition<?, ?>> definitions, EngineConfig config, JobStore store,
+                     Set<String> pools, Clock clock) {
+        this.context = context;
+        this.definitions = Map.copyOf(definitions);
+        this.config = config;
+        this.clock = clock;
+        definitions.keySet().forEach(name -> meters.put(name, new JobMeters(context.meters(), name)));
+        context.meters().gauge("workers", "worker slots: jobs that may run at once", config, EngineConfig::workers);
+        this.records = new JobRecords(config.maxRecords(), config.maxRecordAge());
+        this.store = new StoreWriter(store, context, config.backoff(), clock);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> context.newThread("timer", r));
+        this.dispatcher = new Dispatcher(context, config.workers(), config.queueCapacity(), pools, timer, clock, this);
+    }
+
+    /** Recovers what the store holds, then starts the dispatcher, the progress poller and the store's retries. */
+    public void start() {
+        if (store.enabled()) {
+            new StoreRecovery(store.store(), definitions, this, clock).recover(config.maxRecords());
+        }
+        dispatcher.start();
+        long every = Math.max(10, config.progressInterval().toMillis());
+        ProgressPoller poller = new ProgressPoller(context.spark().sparkContext(), records::all);
+        timer.scheduleWithFixedDelay(guarded("reading job progress from Spark's status tracker", poller), every, every,
+                TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(guarded("retrying job store saves", store::retry), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** The component's timer, for other periodic work (schedules). */
+    public ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /**
+     * {@code body} for the timer: a RuntimeException is logged and shown as the component's last error
+     * (the next run tries again); an Error moves the component to FAILED.
+     */
+    public Runnable guarded(String what, Runnable body) {
+        return () -> {
+            try {
+                body.run();
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed; trying again", what, e);
+                context.reportError(e);
+            } catch (Error e) {
+                context.fail(e);
+                throw e;
+            }
+        };
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** Whether the service is shutting down (HTTP draining) or the engine stopping: waits should end. */
+    public boolean shuttingDown() {
+        return stopping || context.shuttingDown();
+    }
+
+    /** The registered job definition, or a 404 problem. */
+    public JobDefinition<?, ?> definition(String name) {
+        JobDefinition<?, ?> def = definitions.get(name);
+        if (def == null) {
+            throw new ProblemException(Problem.of(404, "Not Found", "no job is named '" + name + "'; jobs: "
+                    + definitions.keySet().stream().sorted().toList()));
+        }
+        return def;
+    }
+
+    /**
+     * Accepts a job: binds and validates the params (400), reserves a place in the queue (429 when full),
+     * saves it as QUEUED in the store (503 when the store fails: the job is then not accepted) and queues it.
+     *
+     * @param timeout null for the job's or the service's default
+     * @param trigger what submits it ({@link JobStatus#HTTP}, ...)
+     */
+    public JobRecord submit(String name, JsonNode rawParams, Duration timeout, String trigger) {
+        if (stopping || context.shuttingDown()) {
+            throw new ProblemException(Problem.of(503, "Service Unavailable", "the service is shutting down; no new jobs"));
+        }
+        JobDefinition<?, ?> def = definition(name);
+        Object params = ParamsBinder.bind(def, rawParams);
+        Duration t = timeout != null ? timeout : def.timeout() != null ? def.timeout() : config.defaultTimeout();
+        if (t.compareTo(config.maxTimeout()) > 0) {
+            t = config.maxTimeout();
+        }
+        JobRecord r = new JobRecord(new JobRecord.Origin(UUID.randomUUID().toString(), name, seq.incrementAndGet(), trigger, now()),
+                def, params, ParamsBinder.toJson(params), t, meters.get(name));
+        if (!dispatcher.reserve()) {
+            if (!r.isWarmUp()) {
+                r.meters().rejected();
+            }
+            long seconds = config.retryAfterSeconds();
+            throw new ProblemException(Problem.of(429, "Too Many Requests", "the job queue is full (" + config.queueCapacity()
+                    + " jobs waiting); retry after " + seconds + " s").with("retryAfterSeconds", seconds));
+        }
+        try {
+            store.saveOrThrow(r);
+        } catch (KindlingException e) {
+            dispatcher.unreserve();
+            throw new ProblemException(Problem.of(503, "Service Unavailable", "the job store could not save the job, so it "
+                    + "was not accepted: " + Failures.summary(e)));
+        }
+        records.add(r);
+        dispatcher.enqueue(r);
+        if (!r.isWarmUp()) {
+            r.meters().submitted();
+        }
+        records.evict(now());
+        return r;
+    }
+
+    public Optional<JobRecord> find(String id) {
+        return records.find(id);
+    }
+
+    /** A 404 problem when there is no such job. */
+    public JobRecord get(String id) {
+        return records.get(id);
+    }
+
+    /** Jobs, newest first, filtered by state and name (either may be null). */
+    public List<JobRecord> list(JobState state, String name) {
+        return records.list(state, name);
+    }
+
+    /** Cancels: 404 unknown, 409 already ended. */
+    public JobRecord cancel(String id) {
+        JobRecord r = records.get(id);
+        JobState before = r.state();
+        if (!r.finish(JobState.CANCELLED, null, null, now())) {
+            throw new ProblemException(Problem.of(409, "Conflict", "job '" + id + "' has already ended: " + r.state())
+                    .with("state", r.state().name()));
+        }
+        dispatcher.cancelled(r, before);
+        ended(r);
+        return r;
+    }
+
+    @Override
+    public void started(JobRecord r) {
+        store.save(r);
+    }
+
+    @Override
+    public void ended(JobRecord r) {
+        store.save(r);
+        JobStatus s = r.snapshot();
+        if (!r.isWarmUp() && r.meters() != null) {
+            r.meters().finished(s.state(), s.startedAt() == null ? null : Duration.between(s.startedAt(), s.finishedAt()));
+        }
+        records.finished(r, now());
+        r.completeDone();
+    }
+
+    @Override
+    public long nextSeq() {
+        return seq.incrementAndGet();
+    }
+
+    @Override
+    public JobMeters meters(String job) {
+        return meters.get(job);
+    }
+
+    @Override
+    public boolean requeue(JobRecord r) {
+        if (!dispatcher.reserve()) {
+            return false;
+        }
+        records.add(r);
+        dispatcher.enqueue(r);
+        return true;
+    }
+
+    @Override
+    public void keepFinished(JobRecord r) {
+        records.finished(r, now());
+    }
+
+    /** Readiness of the durable store: down while saves fail. */
+    public Health storeHealth() {
+        return store.health();
+    }
+
+    /** Job states the store is behind on. */
+    public int pendingSaves() {
+        return store.pending();
+    }
+
+    public int workers() {
+        return dispatcher.workers();
+    }
+
+    public int queued() {
+        return dispatcher.queued();
+    }
+
+    public int running() {
+        return meters.values().stream().mapToInt(m -> m.running().get()).sum();
+    }
+
+    /**
+     * Stops taking jobs. Queued jobs stay QUEUED in the durable store (they run after the restart);
+     * without a store (and warm-up runs always) they end FAILED ({@code interrupted by shutdown}). Running jobs get until shortly
+     * before {@code deadline} to finish (the rest is kept for saving their end), then end FAILED
+     * ({@code interrupted by shutdown}) and their Spark work is cancelled.
+     */
+    public void stop(Deadline deadline) {
+        stopping = true;
+        List<JobRecord> queued = dispatcher.stopTaking();
+        int kept = 0;
+        for (JobRecord r : queued) {
+            if (store.enabled() && !r.isWarmUp()) {
+                kept++;
+            } else if (r.finish(JobState.FAILED, null, new JobError(JobError.INTERRUPTED_BY_SHUTDOWN,
+                    "the service stopped before the job started"), now())) {
+                ended(r);
+            }
+        }
+        if (kept > 0) {
+            LOG.info("{} queued job(s) stay QUEUED in the job store and run after the restart", kept);
+        }
+        Duration left = deadline.remaining();
+        Duration reserve = left.dividedBy(5).compareTo(Duration.ofSeconds(1)) < 0 ? left.dividedBy(5) : Duration.ofSeconds(1);
+        List<JobRecord> running = records.all().stream().filter(r -> r.state() == JobState.RUNNING).toList();
+        dispatcher.awaitRunning(running, deadline.atMost(left.minus(reserve)));
+        timer.shutdownNow();
+        dispatcher.close();
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

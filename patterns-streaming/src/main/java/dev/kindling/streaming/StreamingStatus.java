@@ -1,0 +1,54 @@
+package dev.kindling.streaming;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a {@link StreamingRunner} reports about its queries: the {@code details} of its entry in the
+ * service's {@code GET /status}, next to the state, readiness and last error every component has.
+ *
+ * <pre>{@code
+ * StreamingStatus s = runner.details();
+ * long behind = s.kafkaLag().stream().mapToLong(StreamingStatus.PartitionLag::lag).sum();
+ * }</pre>
+ *
+ * @param source                 the source's name
+ * @param sink                   the sink's name
+ * @param deadLetters            the dead-letter sink's name, or null
+ * @param trigger                the trigger, as text ({@code 500ms}, {@code fast}, {@code available-now})
+ * @param outputMode             the output mode in use (null before the first start)
+ * @param queryId                Spark's id of the main query (stable across restarts from one checkpoint), or null
+ * @param restarts               restarts after failures since the runner started
+ * @param lastBatchId            the last micro-batch the main query reported, or -1
+ * @param inputRowsPerSecond     from the last progress
+ * @param processedRowsPerSecond from the last progress
+ * @param batchDurationMs        the last micro-batch's duration
+ * @param stateRows              rows held in the query's state stores
+ * @param inputRows              rows read since the runner started
+ * @param deadLetterCount        records the decoder rejected since the runner started
+ * @param kafkaLag               lag per Kafka partition, by topic and partition (empty when the source is not Kafka or
+ *                               the lag is not known yet)
+ * @param lastProgressAt         when the main query last reported progress, or null
+ * @param tables                 the queryable tables the runner writes, with the path each is served at
+ */
+public record StreamingStatus(String source, String sink, String deadLetters, String trigger, String outputMode, String queryId,
+                              long restarts, long lastBatchId, double inputRowsPerSecond, double processedRowsPerSecond,
+                              long batchDurationMs, long stateRows, long inputRows, long deadLetterCount, List<PartitionLag> kafkaLag,
+                              Instant lastProgressAt, List<TableSummary> tables) {
+
+    /** Consumer lag of one Kafka partition: {@code latestOffset - processedOffset}, never below zero. */
+    public record PartitionLag(String topic, int partition, long latestOffset, long processedOffset, long lag) {
+    }
+
+    /**
+     * One queryable table: where it is served ({@code GET path?orderBy=COL&desc=true&limit=N}), its
+     * key and value columns, how many rows it holds and the last micro-batch applied to it (-1: none).
+     */
+    public record TableSummary(String name, String path, List<String> keys, List<String> columns, int rows, long lastBatchId) {
+    }
+
+    /** The sum of {@link #kafkaLag()}, or -1 when it is not known. */
+    public long totalLag() {
+        return kafkaLag.isEmpty() ? -1 : kafkaLag.stream().mapToLong(PartitionLag::lag).sum();
+    }
+}

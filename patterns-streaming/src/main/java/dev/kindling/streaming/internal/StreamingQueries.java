@@ -1,0 +1,198 @@
+package dev.kindling.streaming.internal;
+
+import dev.kindling.ipp.Pipeline;
+import dev.kindling.ipp.StreamingPlan;
+import dev.kindling.ipp.TransientException;
+import dev.kindling.service.Deadline;
+import dev.kindling.streaming.StreamTrigger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queries of one runner: the main query and, with a dead-letter sink, the dead-letter query,
+ * assembled by core's {@link StreamingPlan} and started, watched and stopped together.
+ *
+ * <p>{@link #start}, {@link #stopNow} and {@link #stop} are serialised: once {@link #stop} has begun, a
+ * {@code start} (a restart on the supervisor's thread) starts nothing. The other methods read
+ * volatile fields and may be called from any thread.
+ */
+public final class StreamingQueries {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamingQueries.class);
+
+    private final Pipeline pipeline;
+    private final String name;
+    private final String checkpoint;
+    private final StreamTrigger trigger;
+    private final String requestedMode;
+    private volatile StreamingQuery main;
+    private volatile StreamingQuery dead;
+    private volatile String outputMode;
+    private boolean closed;
+
+    /** @param checkpoint the checkpoint folder, or null when the query needs none */
+    public StreamingQueries(Pipeline pipeline, String checkpoint, StreamTrigger trigger, String outputMode) {
+        this.pipeline = pipeline;
+        this.name = pipeline.name();
+        this.checkpoint = checkpoint;
+        this.trigger = trigger;
+        this.requestedMode = outputMode;
+    }
+
+    /**
+     * Assembles the plan (the output mode is checked here) and starts the dead-letter query, then the
+     * main query; returns whether they started (false once {@link #stop} has begun).
+     *
+     * @throws dev.kindling.ipp.ConfigurationException when the plan cannot run: an output mode that does not fit,
+     *         a stateful query without a checkpoint, a decoder that does not fit the source
+     */
+    public synchronized boolean start(SparkSession spark) {
+        if (closed) {
+            return false;
+        }
+        StreamingPlan plan = StreamingPlan.of(pipeline, spark, requestedMode);
+        DataStreamWriter<Row> mainWriter = plan.mainQuery(name, checkpoint).trigger(trigger.toSpark());
+        Optional<DataStreamWriter<Row>> deadWriter = plan.deadLetterQuery(name, checkpoint);
+        StreamingQuery d = deadWriter.isPresent() ? startWriter(deadWriter.get().trigger(trigger.toSpark())) : null;
+        try {
+            main = startWriter(mainWriter);
+        } catch (RuntimeException e) {
+            if (d != null) {
+                stopQuietly(d);
+            }
+            throw e;
+        }
+        dead = d;
+        outputMode = plan.outputMode();
+        LOG.info("streaming query '{}' started: {} -> {} (output mode {}, trigger {}, checkpoint {}{})", name,
+                pipeline.source().name(), pipeline.sink().name(), outputMode, trigger, checkpoint,
+                pipeline.deadLetters().map(s -> ", dead letters -> " + s.name()).orElse(""));
+        return true;
+    }
+
+    private static StreamingQuery startWriter(DataStreamWriter<Row> writer) {
+        try {
+            return writer.start();
+        } catch (TimeoutException e) {
+            throw new TransientException("the streaming query did not start in time: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether every query is active. */
+    public boolean running() {
+        StreamingQuery m = main;
+        StreamingQuery d = dead;
+        return m != null && m.isActive() && (d == null || d.isActive());
+    }
+
+    /** Waits until a query ends or a stop is requested (woken by {@link StopSignal#wake()} when a query terminates). */
+    public void awaitEnd(StopSignal signal) throws InterruptedException {
+        while (!signal.isRequested() && running()) {
+            signal.await(Duration.ofSeconds(1));
+        }
+    }
+
+    /** What the ended query died of, or null when it ended without an error. */
+    public Throwable failure() {
+        for (StreamingQuery q : queries()) {
+            if (!q.isActive() && q.exception().isDefined()) {
+                return q.exception().get();
+            }
+        }
+        return null;
+    }
+
+    /** Stops every query now (after a failure, before a restart). */
+    public synchronized void stopNow() {
+        queries().forEach(StreamingQueries::stopQuietly);
+    }
+
+    /**
+     * Stops for good, by {@code deadline}: in each query the micro-batch running now (not the ones after it) may
+     * finish within three quarters of the time left, then the query is stopped; each on a thread of its own, so
+     * that a query blocked on a dependency that is gone cannot hold the caller past the deadline.
+     *
+     * @return the queries still stopping at the deadline (empty when all stopped)
+     */
+    public List<String> stop(Deadline deadline) throws InterruptedException {
+        List<StreamingQuery> qs;
+        synchronized (this) {
+            closed = true;
+            qs = queries();
+        }
+        Deadline batches = Deadline.after(deadline.remaining().multipliedBy(3).dividedBy(4));
+        List<Thread> stoppers = new ArrayList<>();
+        for (StreamingQuery q : qs) {
+            Thread t = new Thread(() -> {
+                awaitBatch(q, batches);
+                stopQuietly(q); // at once, before the next micro-batch begins
+            }, "kindling-" + name + "-stop-" + q.name());
+            t.setDaemon(true);
+            t.start();
+            stoppers.add(t);
+        }
+        List<String> late = new ArrayList<>();
+        for (int i = 0; i < stoppers.size(); i++) {
+            if (!deadline.join(stoppers.get(i))) {
+                late.add("query " + qs.get(i).name());
+            }
+        }
+        return late;
+    }
+
+    /** Waits for the micro-batch running now (if any) to end: until the query reports a new progress or goes idle. */
+    private void awaitBatch(StreamingQuery q, Deadline batches) {
+        StreamingQueryProgress before = q.lastProgress();
+        try {
+            while (q.isActive() && q.status().isTriggerActive() && q.lastProgress() == before && !batches.expired()) {
+                q.awaitTermination(Math.max(1, Math.min(50, batches.remaining().toMillis())));
+            }
+        } catch (Exception e) { // StreamingQueryException: it ended with an error while we waited; stop() below is a no-op
+            LOG.debug("query {} ended while its last micro-batch was awaited", q.name(), e);
+        }
+    }
+
+    private List<StreamingQuery> queries() {
+        List<StreamingQuery> out = new ArrayList<>(2);
+        if (main != null) {
+            out.add(main);
+        }
+        if (dead != null) {
+            out.add(dead);
+        }
+        return out;
+    }
+
+    private static void stopQuietly(StreamingQuery q) {
+        try {
+            q.stop();
+        } catch (Exception e) { // TimeoutException (spark.sql.streaming.stopTimeout), or an interrupt
+            LOG.debug("stopping query {} failed", q.name(), e);
+        }
+    }
+
+    /** The main query's id (stable across restarts from one checkpoint), or null before the first start. */
+    public String queryId() {
+        StreamingQuery m = main;
+        return m == null ? null : m.id().toString();
+    }
+
+    /** The output mode the queries run in, or null before the first start. */
+    public String outputMode() {
+        return outputMode;
+    }
+
+    /** The main query, or null before the first start. */
+    public StreamingQuery main() {
+        return main;
+    }
+}
