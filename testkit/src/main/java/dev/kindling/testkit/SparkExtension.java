@@ -159,8 +159,12 @@ public final class SparkExtension implements ParameterResolver, AfterAllCallback
   private static final class SharedSession implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     private final Path warehouse;
     private final SparkSession session;
+    private final boolean created;
 
     SharedSession() {
+      // A session that was there before (another JUnit engine in this JVM made it, or the code under
+      // test) is shared, not owned: closing this store must not stop it under its owner.
+      created = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
       try {
         warehouse = Files.createTempDirectory("kindling-spark-warehouse-");
       } catch (IOException e) {
@@ -183,7 +187,9 @@ public final class SparkExtension implements ParameterResolver, AfterAllCallback
     @Override
     public void close() {
       try {
-        session.stop();
+        if (created) {
+          session.stop();
+        }
       } finally {
         deleteRecursively(warehouse);
       }
