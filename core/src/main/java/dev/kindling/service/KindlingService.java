@@ -216,9 +216,18 @@ public final class KindlingService implements AutoCloseable {
         return registry;
     }
 
-    /** Every HTTP route the components and the app registered, with its owner, in order. */
+    /** Every HTTP route the components and the app registered, as {@code METHOD /path (owner)}, in order. */
     public List<String> routes() {
         return routes.routes().stream().map(r -> r.method() + " " + r.path() + " (" + r.owner() + ")").toList();
+    }
+
+    /** The endpoints the HTTP server really serves (the control plane's and the registered ones), as {@code METHOD /path}. */
+    public List<String> servedEndpoints() {
+        HttpServer h = http;
+        if (h == null) {
+            throw new IllegalStateException("service " + name + " is not started");
+        }
+        return h.servedEndpoints();
     }
 
     /**
@@ -357,7 +366,7 @@ public final class KindlingService implements AutoCloseable {
             }
             RouteTable table = new RouteTable();
             Routes service = table.owner("the service");
-            for (String path : List.of("/healthz", "/readyz", "/metrics", "/status")) {
+            for (String path : List.of("/healthz", "/readyz", "/metrics", "/status", "/openapi.json")) {
                 service.get(path, ctx -> { });
             }
             List<ComponentHandle> handles = new ArrayList<>();

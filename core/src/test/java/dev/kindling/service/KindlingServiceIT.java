@@ -141,6 +141,31 @@ class KindlingServiceIT {
     }
 
     @Test
+    void theOpenApiDocumentListsExactlyTheServedRoutes() throws Exception {
+        try (KindlingService s = KindlingService.builder("svc").settings(settings()).spark(spark)
+                .component(new TestComponent("a"))
+                .routes(r -> r.post("/things/{id}", "replaces a thing", ctx -> { })
+                        .sse("/things/{id}/events", "what happens to a thing", null, client -> { }))
+                .start()) {
+            JsonNode doc = json(send(s, req(s, "/openapi.json")));
+            assertThat(doc.get("openapi").asText()).isEqualTo("3.0.3");
+            assertThat(doc.get("info").get("title").asText()).isEqualTo("svc");
+            List<String> documented = new java.util.ArrayList<>();
+            doc.get("paths").fields().forEachRemaining(p -> p.getValue().fieldNames()
+                    .forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey())));
+            assertThat(documented).containsExactlyInAnyOrderElementsOf(s.servedEndpoints());
+            assertThat(documented).containsExactlyInAnyOrder("GET /healthz", "GET /readyz", "GET /metrics", "GET /status",
+                    "GET /openapi.json", "GET /a/hello", "POST /things/{id}", "GET /things/{id}/events");
+            JsonNode post = doc.get("paths").get("/things/{id}").get("post");
+            assertThat(post.get("summary").asText()).isEqualTo("replaces a thing");
+            assertThat(post.get("tags").toString()).isEqualTo("[\"service svc\"]");
+            assertThat(post.get("parameters").get(0).get("name").asText()).isEqualTo("id");
+            assertThat(doc.at("/paths/~1things~1{id}~1events/get/responses/200/content").fieldNames().next()).isEqualTo("text/event-stream");
+            assertThat(doc.at("/paths/~1a~1hello/get/tags/0").asText()).isEqualTo("component a");
+        }
+    }
+
+    @Test
     void componentsStartInOrderAndStopInReverseThenResourcesClose() {
         List<String> journal = new CopyOnWriteArrayList<>();
         KindlingService s = KindlingService.builder("svc").settings(settings()).spark(spark)

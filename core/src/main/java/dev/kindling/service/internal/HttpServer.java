@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -107,6 +108,8 @@ public final class HttpServer {
         r.get("/readyz", this::ready);
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         r.get("/status", ctx -> ctx.json(probes.status()));
+        Map<String, Object> openApi = OpenApi.document(serviceName, version(), routes.routes());
+        r.get("/openapi.json", ctx -> ctx.json(openApi));
         for (RouteTable.Route route : routes.routes()) {
             switch (route.method()) {
                 case "GET" -> r.get(route.path(), route.handler());
@@ -285,6 +288,22 @@ public final class HttpServer {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             ctx.result("{\"title\":\"" + problem.title() + "\",\"status\":" + problem.status() + "}");
         }
+    }
+
+    private static String version() {
+        String v = HttpServer.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
+    /** The endpoints Javalin really serves, as {@code METHOD /path}, for checks against the OpenAPI document. */
+    public List<String> servedEndpoints() {
+        Javalin a = app;
+        if (a == null) {
+            throw new IllegalStateException("the HTTP server of " + serviceName + " is not started");
+        }
+        return a.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(p -> java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE").contains(p.endpoint.method.name()))
+                .map(p -> p.endpoint.method.name() + " " + p.endpoint.path).toList();
     }
 
     /** The bound port. */

@@ -17,8 +17,8 @@ import java.util.function.Consumer;
  * and so that the routes can be listed.
  */
 public final class RouteTable {
-    /** One route: method ({@code GET}, ..., {@code SSE}), Javalin path, owner. */
-    public record Route(String method, String path, String owner, Handler handler, Consumer<SseClient> sse) {
+    /** One route: method ({@code GET}, ..., {@code SSE}), Javalin path, owner, summary, handler (the check of an SSE route). */
+    public record Route(String method, String path, String owner, String summary, Handler handler, Consumer<SseClient> sse) {
     }
 
     private final Map<String, Route> routes = new LinkedHashMap<>();
@@ -28,38 +28,32 @@ public final class RouteTable {
         Objects.requireNonNull(owner, "owner");
         return new Routes() {
             @Override
-            public Routes get(String path, Handler handler) {
-                add(new Route("GET", path, owner, Objects.requireNonNull(handler, "handler"), null));
+            public Routes get(String path, String summary, Handler handler) {
+                add(new Route("GET", path, owner, summary, Objects.requireNonNull(handler, "handler"), null));
                 return this;
             }
 
             @Override
-            public Routes post(String path, Handler handler) {
-                add(new Route("POST", path, owner, Objects.requireNonNull(handler, "handler"), null));
+            public Routes post(String path, String summary, Handler handler) {
+                add(new Route("POST", path, owner, summary, Objects.requireNonNull(handler, "handler"), null));
                 return this;
             }
 
             @Override
-            public Routes put(String path, Handler handler) {
-                add(new Route("PUT", path, owner, Objects.requireNonNull(handler, "handler"), null));
+            public Routes put(String path, String summary, Handler handler) {
+                add(new Route("PUT", path, owner, summary, Objects.requireNonNull(handler, "handler"), null));
                 return this;
             }
 
             @Override
-            public Routes delete(String path, Handler handler) {
-                add(new Route("DELETE", path, owner, Objects.requireNonNull(handler, "handler"), null));
+            public Routes delete(String path, String summary, Handler handler) {
+                add(new Route("DELETE", path, owner, summary, Objects.requireNonNull(handler, "handler"), null));
                 return this;
             }
 
             @Override
-            public Routes sse(String path, Consumer<SseClient> client) {
-                add(new Route("SSE", path, owner, null, Objects.requireNonNull(client, "client")));
-                return this;
-            }
-
-            @Override
-            public Routes sse(String path, Handler check, Consumer<SseClient> client) {
-                add(new Route("SSE", path, owner, Objects.requireNonNull(check, "check"), Objects.requireNonNull(client, "client")));
+            public Routes sse(String path, String summary, Handler check, Consumer<SseClient> client) {
+                add(new Route("SSE", path, owner, summary, check, Objects.requireNonNull(client, "client")));
                 return this;
             }
         };
@@ -67,6 +61,7 @@ public final class RouteTable {
 
     private synchronized void add(Route route) {
         Objects.requireNonNull(route.path(), "path");
+        Objects.requireNonNull(route.summary(), "summary");
         if (!route.path().startsWith("/")) {
             throw new ConfigurationException(route.owner() + ": a route path starts with '/'; got '" + route.path() + "'");
         }

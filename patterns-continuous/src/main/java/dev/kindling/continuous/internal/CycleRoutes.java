@@ -39,15 +39,15 @@ public final class CycleRoutes {
 
     /** Adds the routes. */
     public void addTo(Routes routes) {
-        routes.post(prefix + "/cycles", this::cycles)
-                .post(prefix + "/pause", ctx -> {
+        routes.post(prefix + "/cycles", "runs a cycle now; ?wait= (up to 10m) answers its report when it ends in time", this::cycles)
+                .post(prefix + "/pause", "stops scheduled cycles until /resume; requested cycles still run", ctx -> {
                     call(() -> {
                         supervisor.pause();
                         return null;
                     });
                     ctx.json(state());
                 })
-                .post(prefix + "/resume", ctx -> {
+                .post(prefix + "/resume", "resumes scheduled cycles; the next starts at once", ctx -> {
                     call(() -> {
                         supervisor.resume();
                         return null;

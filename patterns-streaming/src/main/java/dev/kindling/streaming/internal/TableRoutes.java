@@ -33,7 +33,7 @@ public final class TableRoutes {
      */
     public void register(Routes routes, IntSupplier maxLimit) {
         for (QueryableTable t : tables) {
-            routes.get(path(t), ctx -> {
+            routes.get(path(t), "rows of the queryable table " + t.tableName() + ": ?orderBy=, ?desc=, ?limit=", ctx -> {
                 int max = maxLimit.getAsInt();
                 if (max < 1) {
                     throw new ProblemException(Problem.of(503, "Service Unavailable", "streaming runner '" + runner + "' has not started yet"));

@@ -161,9 +161,9 @@ public final class Predictor {
 
     /** The predictor's routes: {@code POST /predictions/ranks}, {@code POST /predictions/ratings}, {@code GET /models}. */
     public void routes(Routes r) {
-        r.post("/predictions/ranks", ctx -> submit(ctx, "ranks"));
-        r.post("/predictions/ratings", ctx -> submit(ctx, "ratings"));
-        r.get("/models", ctx -> ctx.json(models()));
+        r.post("/predictions/ranks", "the K best products for a user {\"user\": U, \"topk\": K}; runs the job ranks", ctx -> submit(ctx, "ranks"));
+        r.post("/predictions/ratings", "a user's predicted ratings {\"user\": U, \"products\": [P, ...]}; runs the job ratings", ctx -> submit(ctx, "ratings"));
+        r.get("/models", "the model versions: rank, iterations, RMSE, ratings count, watermark", ctx -> ctx.json(models()));
     }
 
     private List<Map<String, Object>> models() throws SQLException {

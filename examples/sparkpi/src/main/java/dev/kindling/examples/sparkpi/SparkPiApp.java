@@ -54,7 +54,7 @@ public final class SparkPiApp {
 
     /** The banner at {@code /}: what the service is and its links. */
     public static void banner(Routes routes) {
-        routes.get("/", ctx -> {
+        routes.get("/", "what this service is and the routes to try", ctx -> {
             Map<String, Object> banner = new LinkedHashMap<>();
             banner.put("service", "sparkpi");
             banner.put("about", "Monte Carlo estimate of Pi on a warm SparkSession");

@@ -111,8 +111,9 @@ public final class WordCountApp {
     /** {@code GET /top?n=N} and {@code GET /}. */
     static Consumer<Routes> routes(QueryableTable table, String page) {
         return r -> r
-                .get("/top", ctx -> ctx.json(top(table, QueryParams.integer(ctx, "n", 10, 1, MAX_TOP))))
-                .get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
+                .get("/top", "the n most frequent words, ties by word (?n= 1..100, default 10)",
+                        ctx -> ctx.json(top(table, QueryParams.integer(ctx, "n", 10, 1, MAX_TOP))))
+                .get("/", "a page that shows the top words and refreshes itself", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
     }
 
     /** The {@code n} most frequent words, ties by word. */
