@@ -50,10 +50,19 @@ public final class Setting<T> {
         return new Setting<>(name, envNameOf(name), defaultValue, doc, "any text", false, s -> s);
     }
 
-    /** A secret string (password, token): never shown by {@link Settings#describe} or in messages. */
+    /**
+     * A secret string (password, token): never shown by {@link Settings#describe} or in messages; every
+     * value read is registered with the {@link dev.kindling.ipp.Redactor}.
+     */
     public static Setting<String> secret(String name, String doc) {
         return new Setting<>(name, envNameOf(name), null, doc, "any text; also read from the file named by "
-                + envNameOf(name) + "_FILE", true, s -> s);
+                + envNameOf(name) + "_FILE", true, s -> {
+                    for (String part : s.split("[,\\s]+")) {
+                        dev.kindling.ipp.Redactor.register(part);
+                    }
+                    dev.kindling.ipp.Redactor.register(s);
+                    return s;
+                });
     }
 
     public static Setting<Integer> integer(String name, int defaultValue, int min, int max, String doc) {

@@ -102,8 +102,7 @@ public record ConnectorUri(String text, String scheme, String authority, String 
     }
 
     static String redact(String text) {
-        String out = text.replaceAll("(?i)((?:password|secret|token|sasl\\.jaas\\.config|credentials?)=)[^&]*", "$1****");
-        return out.replaceAll("//([^/:@?]+):[^/@?]*@", "//$1:****@");
+        return dev.kindling.ipp.Redactor.redact(text);
     }
 
     @Override

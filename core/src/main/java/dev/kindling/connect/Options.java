@@ -28,7 +28,6 @@ import java.util.function.Function;
  * <p>Immutable and thread-safe.
  */
 public final class Options {
-    private static final List<String> SECRET_WORDS = List.of("password", "secret", "token", "jaas", "credential");
 
     private final Map<String, String> values;
     private final Map<String, String> environment;
@@ -179,7 +178,7 @@ public final class Options {
         if (lower.endsWith(".env") || lower.endsWith(".file")) {
             return false;
         }
-        return SECRET_WORDS.stream().anyMatch(lower::contains);
+        return dev.kindling.ipp.Redactor.isSecretName(lower);
     }
 
     @Override

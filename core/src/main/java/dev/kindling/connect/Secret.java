@@ -12,7 +12,8 @@ import java.util.Objects;
  * connection = DriverManager.getConnection(url, user, password.reveal());
  * }</pre>
  *
- * <p>Values come from an option ({@code password=...}), an environment variable it names
+ * <p>Every value is registered with the {@link dev.kindling.ipp.Redactor}, so that it is hidden in
+ * any message that leaves the process. Values come from an option ({@code password=...}), an environment variable it names
  * ({@code password.env=PGPASSWORD}) or a file it names ({@code password.file=/run/secrets/pg}).
  */
 public final class Secret implements Serializable {
@@ -21,6 +22,7 @@ public final class Secret implements Serializable {
 
     private Secret(String value) {
         this.value = Objects.requireNonNull(value, "value");
+        dev.kindling.ipp.Redactor.register(value);
     }
 
     public static Secret of(String value) {

@@ -144,12 +144,12 @@ public final class Failures {
         return Optional.empty();
     }
 
-    /** The innermost cause's message, or its class name when it has none: a short text for users. */
+    /** The innermost cause's message, or its class name when it has none: a short text for users, redacted. */
     public static String rootMessage(Throwable error) {
         List<Throwable> chain = causes(error);
         Throwable t = chain.get(chain.size() - 1);
         String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : Redactor.redact(m);
     }
 
     /**
@@ -157,7 +157,8 @@ public final class Failures {
      * ({@code "cycle failed (cause: connection refused)"}).
      */
     public static String summary(Throwable error) {
-        String outer = error.getMessage() == null || error.getMessage().isBlank() ? error.getClass().getSimpleName() : error.getMessage();
+        String outer = error.getMessage() == null || error.getMessage().isBlank() ? error.getClass().getSimpleName()
+                : Redactor.redact(error.getMessage());
         String root = rootMessage(error);
         return outer.contains(root) ? outer : outer + " (cause: " + root + ")";
     }

@@ -17,18 +17,20 @@ package dev.kindling.ipp;
  * }
  * }</pre>
  *
- * <p>Messages are written for the user: they say what went wrong and how to fix it, and never
- * contain a password or token.
+ * <p>Messages are written for the user: they say what went wrong and how to fix it, and pass
+ * through the {@link Redactor}, so they never carry a password or token.
  */
 public class KindlingException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** An exception with {@code message}, passed through the {@link Redactor}. */
     public KindlingException(String message) {
-        super(message);
+        super(Redactor.redact(message));
     }
 
+    /** An exception with {@code message}, passed through the {@link Redactor}, and its cause. */
     public KindlingException(String message, Throwable cause) {
-        super(message, cause);
+        super(Redactor.redact(message), cause);
     }
 
     /** Whether running the same work again may succeed. {@code false} unless a subclass says otherwise. */

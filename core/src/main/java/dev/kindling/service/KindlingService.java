@@ -125,8 +125,8 @@ public final class KindlingService implements AutoCloseable {
         }
         move(ComponentState.STARTING);
         try {
-            spark = givenSpark != null ? givenSpark : SparkSessions.create(name, ServiceProbes.sparkDefaults(sparkDefaults, handles, settings), settings);
             HttpServer server = new HttpServer(name, settings, registry, routes, probes());
+            spark = givenSpark != null ? givenSpark : SparkSessions.create(name, sparkDefaults(), settings);
             server.start();
             http = server;
             for (ComponentHandle h : handles) {
@@ -165,12 +165,21 @@ public final class KindlingService implements AutoCloseable {
             return;
         }
         installShutdownHook();
-        String host = settings.get(ServiceSettings.HOST);
-        LOG.info("{} listening on http://{}:{} (auth: {}); components: {}; stop with SIGTERM (Ctrl-C)", name,
-                host.equals("0.0.0.0") ? "localhost" : host, port(),
-                settings.get(ServiceSettings.AUTH_TOKEN) == null ? "none" : "bearer token on mutating routes",
-                String.join(", ", handles.stream().map(h -> h.component().name() + " (" + h.component().pattern() + ")").toList()));
+        HttpServer h = http;
+        LOG.info("{} listening on http://{}:{} ({}); components: {}; stop with SIGTERM (Ctrl-C)", name,
+                h.host().equals("0.0.0.0") ? "localhost" : h.host(), port(),
+                h.secured() ? "a bearer token is required on every route but /healthz and /readyz"
+                        : HttpServer.isLoopback(h.host()) ? "no token: reachable from this machine only" : "NO TOKEN",
+                String.join(", ", handles.stream().map(x -> x.component().name() + " (" + x.component().pattern() + ")").toList()));
         awaitShutdown();
+    }
+
+    /** The components' Spark defaults, and the service's: the UI off unless asked for, its kill links always off. */
+    Map<String, String> sparkDefaults() {
+        Map<String, String> d = new LinkedHashMap<>(ServiceProbes.sparkDefaults(sparkDefaults, handles, settings));
+        d.putIfAbsent("spark.ui.enabled", Boolean.toString(settings.get(ServiceSettings.SPARK_UI)));
+        d.putIfAbsent("spark.ui.killEnabled", "false");
+        return d;
     }
 
     private HttpServer.Probes probes() {

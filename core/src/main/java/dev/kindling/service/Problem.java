@@ -26,7 +26,7 @@ public record Problem(String type, String title, int status, String detail, Map<
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(title, "title");
         Objects.requireNonNull(detail, "detail");
-        extra = Map.copyOf(extra);
+        extra = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 
     public static Problem of(int status, String title, String detail) {
@@ -51,6 +51,13 @@ public record Problem(String type, String title, int status, String detail, Map<
             case 504 -> "Gateway Timeout";
             default -> "HTTP " + status;
         };
+    }
+
+    /** A copy whose title, detail and text members have passed through the {@link dev.kindling.ipp.Redactor}. */
+    public Problem redacted() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        extra.forEach((k, v) -> m.put(k, v instanceof String text ? dev.kindling.ipp.Redactor.redact(text) : v));
+        return new Problem(type, dev.kindling.ipp.Redactor.redact(title), status, dev.kindling.ipp.Redactor.redact(detail), m);
     }
 
     /** A copy with one more member. */

@@ -78,15 +78,16 @@ class KindlingServiceIT {
                         }))
                 .start()) {
             assertThat(send(s, req(s, "/healthz")).body()).isEqualTo("{\"status\":\"up\",\"service\":\"svc\"}");
+            assertThat(send(s, req(s, "/a/hello")).statusCode()).as("every route but the probes needs the token").isEqualTo(401);
             a.ready.set(false);
             HttpResponse<String> notReady = send(s, req(s, "/readyz"));
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(notReady.body()).isEqualTo("{\"status\":\"not ready\",\"checks\":{\"a\":\"not ready: a is warming up\"}}");
             a.ready.set(true);
             assertThat(send(s, req(s, "/readyz")).body()).isEqualTo("{\"status\":\"ready\",\"checks\":{\"a\":\"ready\"}}");
-            assertThat(send(s, req(s, "/a/hello")).body()).isEqualTo("{\"hello\":\"a\"}");
+            assertThat(send(s, req(s, "/a/hello").header("Authorization", "Bearer t0ken")).body()).isEqualTo("{\"hello\":\"a\"}");
 
-            String metrics = send(s, req(s, "/metrics")).body();
+            String metrics = send(s, req(s, "/metrics").header("Authorization", "Bearer t0ken")).body();
             assertThat(metrics).contains("kindling_test_starts_total{pipeline=\"a\",service=\"svc\"} 1.0")
                     .contains("http_server_requests_seconds_count{method=\"GET\",route=\"/a/hello\",service=\"svc\",status=\"200\"} 1")
                     .contains("jvm_memory_used_bytes");
@@ -95,7 +96,7 @@ class KindlingServiceIT {
             assertThat(noToken.statusCode()).isEqualTo(401);
             assertThat(noToken.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"svc\"");
             HttpResponse<String> echoed = send(s, req(s, "/echo").header("Authorization", "Bearer t0ken")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}")));
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}")));
             assertThat(echoed.body()).isEqualTo("{\"a\":1}");
             HttpResponse<String> big = send(s, req(s, "/echo").header("Authorization", "Bearer t0ken")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"a\":\"" + "x".repeat(200) + "\"}")));
@@ -103,19 +104,20 @@ class KindlingServiceIT {
             assertThat(json(big).get("detail").asText())
                     .isEqualTo("the request body has 208 bytes; the limit is 100 (setting kindling.http.max-request-bytes)");
             byte[] chunked = ("{\"a\":\"" + "x".repeat(500) + "\"}").getBytes(StandardCharsets.UTF_8);
-            assertThat(send(s, req(s, "/echo").header("Authorization", "Bearer t0ken").POST(HttpRequest.BodyPublishers
+            assertThat(send(s, req(s, "/echo").header("Authorization", "Bearer t0ken").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers
                     .ofInputStream(() -> new java.io.ByteArrayInputStream(chunked)))).statusCode()).isEqualTo(413);
 
-            HttpResponse<String> missing = send(s, req(s, "/missing/42"));
+            HttpResponse<String> missing = send(s, req(s, "/missing/42").header("Authorization", "Bearer t0ken"));
             assertThat(missing.headers().firstValue("Content-Type")).contains(Problem.MEDIA_TYPE);
             assertThat(missing.body()).isEqualTo(
                     "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"no thing has the id 42\"}");
-            assertThat(json(send(s, req(s, "/nowhere"))).get("status").asInt()).isEqualTo(404);
+            assertThat(json(send(s, req(s, "/nowhere").header("Authorization", "Bearer t0ken"))).get("status").asInt()).isEqualTo(404);
             assertThat(send(s, req(s, "/a/hello").header("Authorization", "Bearer t0ken").DELETE()).statusCode()).isEqualTo(405);
             HttpResponse<String> malformed = send(s, req(s, "/echo").header("Authorization", "Bearer t0ken")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"a\":")));
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"a\":")));
             assertThat(json(malformed).get("detail").asText()).startsWith("malformed JSON");
-            HttpResponse<String> boom = send(s, req(s, "/boom"));
+            HttpResponse<String> boom = send(s, req(s, "/boom").header("Authorization", "Bearer t0ken"));
             assertThat(boom.statusCode()).isEqualTo(500);
             assertThat(boom.body()).doesNotContain("secret internals").doesNotContain("at dev.kindling");
             assertThat(json(boom).get("errorId").asText()).hasSize(36);

@@ -42,9 +42,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    private static final Set<HandlerType> MUTATING = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
+    private static final Set<HandlerType> WITH_BODY = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH);
+    private static final Set<String> PROBES = Set.of("/healthz", "/readyz");
     private static final String COUNTED = "kindling.counted";
     private static final String STARTED = "kindling.start";
+    private static final String WAITING = "kindling.waiting";
 
     /** What the server asks the service for. */
     public interface Probes {
@@ -59,7 +61,10 @@ public final class HttpServer {
     private final String host;
     private final int requestedPort;
     private final long maxRequestBytes;
-    private final byte[] token;
+    private final List<byte[]> tokens;
+    private final boolean metricsPublic;
+    private final int maxStreams;
+    private final java.util.concurrent.Semaphore waiting;
     private final PrometheusMeterRegistry registry;
     private final RouteTable routes;
     private final Probes probes;
@@ -70,14 +75,60 @@ public final class HttpServer {
 
     public HttpServer(String serviceName, Settings settings, PrometheusMeterRegistry registry, RouteTable routes, Probes probes) {
         this.serviceName = serviceName;
-        this.host = settings.get(ServiceSettings.HOST);
+        this.tokens = tokens(settings);
+        this.host = effectiveHost(settings);
         this.requestedPort = settings.get(ServiceSettings.PORT);
         this.maxRequestBytes = settings.get(ServiceSettings.MAX_REQUEST_BYTES);
-        String t = settings.get(ServiceSettings.AUTH_TOKEN);
-        this.token = t == null || t.isEmpty() ? null : t.getBytes(StandardCharsets.UTF_8);
+        this.metricsPublic = settings.get(ServiceSettings.METRICS_PUBLIC);
+        this.maxStreams = settings.get(ServiceSettings.MAX_STREAMS);
+        this.waiting = new java.util.concurrent.Semaphore(settings.get(ServiceSettings.MAX_WAITING));
         this.registry = registry;
         this.routes = routes;
         this.probes = probes;
+    }
+
+    /** The accepted bearer tokens: the setting split at commas and line breaks; empty when none is set. */
+    static List<byte[]> tokens(Settings settings) {
+        String t = settings.get(ServiceSettings.AUTH_TOKEN);
+        if (t == null || t.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(t.split("[,\\s]+")).filter(x -> !x.isBlank())
+                .map(x -> x.getBytes(StandardCharsets.UTF_8)).toList();
+    }
+
+    /**
+     * The address to bind: the setting, else 127.0.0.1 without a token and 0.0.0.0 with one.
+     *
+     * @throws dev.kindling.ipp.ConfigurationException when a non-loopback address is asked for without a
+     *         token and without {@code kindling.http.allow-unauthenticated=true}
+     */
+    public static String effectiveHost(Settings settings) {
+        boolean secured = !tokens(settings).isEmpty();
+        String h = settings.get(ServiceSettings.HOST);
+        String bound = h == null || h.isBlank() ? (secured ? "0.0.0.0" : "127.0.0.1") : h.trim();
+        if (!secured && !isLoopback(bound) && !settings.get(ServiceSettings.ALLOW_UNAUTHENTICATED)) {
+            throw new dev.kindling.ipp.ConfigurationException("the service would serve on " + bound + " without a token: set "
+                    + ServiceSettings.AUTH_TOKEN.env() + " (every route but /healthz and /readyz then needs it), bind to 127.0.0.1 "
+                    + "(" + ServiceSettings.HOST.env() + "), or set " + ServiceSettings.ALLOW_UNAUTHENTICATED.env()
+                    + "=true when a proxy in front authenticates");
+        }
+        return bound;
+    }
+
+    /** Whether the service needs no token because it serves loopback only, or has one. */
+    public static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    }
+
+    /** Whether a token is set. */
+    public boolean secured() {
+        return !tokens.isEmpty();
+    }
+
+    /** The address bound (or to be bound). */
+    public String host() {
+        return host;
     }
 
     /** Binds the port and starts serving. */
@@ -99,6 +150,11 @@ public final class HttpServer {
             configure(config.routes);
         });
         app.start();
+        if (tokens.isEmpty() && !isLoopback(host)) {
+            LOG.warn("{} serves http://{}:{} WITHOUT a token (kindling.http.allow-unauthenticated=true): anyone who reaches it "
+                    + "can read its data and run its jobs; put an authenticating proxy in front, or set KINDLING_AUTH_TOKEN",
+                    serviceName, host, app.port());
+        }
     }
 
     private void configure(RoutesConfig r) {
@@ -165,6 +221,12 @@ public final class HttpServer {
             if (check != null) {
                 check.handle(ctx);
             }
+            streams.removeIf(SseClient::terminated);
+            if (streams.size() >= maxStreams) {
+                ctx.header("Retry-After", "1");
+                throw new ProblemException(Problem.of(429, "Too Many Requests", "too many event streams are open (kindling.http.max-streams "
+                        + maxStreams + "); retry later, or poll").with("retryAfterSeconds", 1));
+            }
             sse.handle(ctx);
         };
     }
@@ -204,19 +266,64 @@ public final class HttpServer {
             throw new ProblemException(Problem.of(413, "Content Too Large", "the request body has " + declared
                     + " bytes; the limit is " + maxRequestBytes + " (setting kindling.http.max-request-bytes)"));
         }
-        if (token != null && MUTATING.contains(ctx.method()) && !authorised(ctx.header("Authorization"))) {
+        if (!tokens.isEmpty() && needsToken(ctx.path()) && !authorised(ctx.header("Authorization"))) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"" + serviceName + "\"");
-            throw new ProblemException(Problem.of(401, "Unauthorized",
-                    ctx.method() + " needs the header 'Authorization: Bearer <token>' with the service's token"));
+            throw new ProblemException(Problem.of(401, "Unauthorized", ctx.method() + " " + ctx.path()
+                    + " needs the header 'Authorization: Bearer <token>' with one of the service's tokens"));
+        }
+        if (WITH_BODY.contains(ctx.method()) && hasBody(ctx) && !isJson(ctx.contentType())) {
+            throw new ProblemException(Problem.of(415, "Unsupported Media Type", ctx.method() + " " + ctx.path()
+                    + " takes a JSON body: send it with 'Content-Type: application/json'; got "
+                    + (ctx.contentType() == null ? "no Content-Type" : "'" + shorten(ctx.contentType()) + "'")));
+        }
+        String wait = ctx.queryParam("wait");
+        if (wait != null && !wait.isBlank()) {
+            if (!waiting.tryAcquire()) {
+                ctx.header("Retry-After", "1");
+                throw new ProblemException(Problem.of(429, "Too Many Requests", "too many requests are waiting with ?wait= ("
+                        + "kindling.http.max-waiting); retry, or ask without ?wait= and poll").with("retryAfterSeconds", 1));
+            }
+            ctx.attribute(WAITING, Boolean.TRUE);
         }
     }
 
+    private boolean needsToken(String path) {
+        return !PROBES.contains(path) && !(metricsPublic && path.equals("/metrics"));
+    }
+
+    /** Any of the tokens, compared in constant time (every token is compared, whatever matched); the scheme in any case. */
     private boolean authorised(String header) {
-        if (header == null || !header.startsWith("Bearer ")) {
+        if (header == null) {
             return false;
         }
-        byte[] given = header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token);
+        String h = header.trim();
+        int space = h.indexOf(' ');
+        if (space < 0 || !h.substring(0, space).equalsIgnoreCase("Bearer")) {
+            return false;
+        }
+        byte[] given = h.substring(space + 1).trim().getBytes(StandardCharsets.UTF_8);
+        boolean ok = false;
+        for (byte[] t : tokens) {
+            ok |= MessageDigest.isEqual(given, t);
+        }
+        return ok;
+    }
+
+    private static boolean hasBody(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        return length > 0 || length < 0 && ctx.header("Transfer-Encoding") != null;
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String t = contentType.toLowerCase(java.util.Locale.ROOT).split(";")[0].trim();
+        return t.equals("application/json") || t.startsWith("application/") && t.endsWith("+json");
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     private void uncount(Context ctx) {
@@ -232,6 +339,10 @@ public final class HttpServer {
 
     private void finish(Context ctx) {
         uncount(ctx);
+        if (Boolean.TRUE.equals(ctx.attribute(WAITING))) {
+            ctx.attribute(WAITING, Boolean.FALSE);
+            waiting.release();
+        }
         Long start = ctx.attribute(STARTED);
         if (start != null) {
             io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
@@ -281,6 +392,7 @@ public final class HttpServer {
 
     /** Writes {@code problem} as the response. */
     public static void problem(Context ctx, Problem problem) {
+        problem = problem.redacted();
         ctx.status(problem.status());
         ctx.contentType(Problem.MEDIA_TYPE);
         try {
