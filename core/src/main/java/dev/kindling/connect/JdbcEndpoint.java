@@ -79,20 +79,24 @@ public record JdbcEndpoint(String url, String user, Secret password) implements 
     }
 
     /**
-     * A new connection.
+     * A connection from this endpoint's pool (close it to give it back): the pool and its timeouts are
+     * {@link JdbcSettings}'s. Reads block at most the socket timeout, statements run at most the
+     * statement timeout (PostgreSQL).
      *
-     * @throws TransientException when the database cannot be reached (SQL state class 08)
-     * @throws ConfigurationException for other failures, e.g. a wrong password or database name
+     * @throws dev.kindling.ipp.TransientException when the database cannot be reached in the connect timeout
+     * @throws ConfigurationException when it refuses the user, password or database name (SQL state classes 28, 3D)
      */
     public Connection connect() {
         try {
-            return DriverManager.getConnection(url, properties());
+            return dev.kindling.connect.internal.JdbcPools.of(this).getConnection();
         } catch (SQLException e) {
             String message = "cannot connect to " + ConnectorUri.redact(url);
-            if (dev.kindling.ipp.Failures.isTransientSqlState(e.getSQLState())) {
-                throw dev.kindling.ipp.Failures.fromSql(message, e);
+            SQLException cause = dev.kindling.ipp.Failures.find(e.getCause() == null ? e : e.getCause(), SQLException.class).orElse(e);
+            String state = cause.getSQLState();
+            if (state != null && (state.startsWith("28") || state.startsWith("3D"))) {
+                throw new ConfigurationException(message + ": " + cause.getMessage(), e);
             }
-            throw new ConfigurationException(message + ": " + e.getMessage(), e);
+            throw new dev.kindling.ipp.TransientException(message + ": " + (cause.getMessage() == null ? e.getMessage() : cause.getMessage()), e);
         }
     }
 
