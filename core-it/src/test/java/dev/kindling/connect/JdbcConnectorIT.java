@@ -75,6 +75,25 @@ class JdbcConnectorIT {
     }
 
     @Test
+    void aFailedOverwriteKeepsTheOldRows(PostgresDatabase db, SparkSession spark) {
+        db.execute("CREATE TABLE guarded (word TEXT NOT NULL, n BIGINT CHECK (n < 100))");
+        db.execute("INSERT INTO guarded VALUES ('old', 1), ('older', 2)");
+        BatchWritable overwrite = (BatchWritable) connectors.sink(db.jdbcUrl(), login(db, Map.of("table", "guarded", "mode", "overwrite")));
+        // the second row breaks the table's check: the whole overwrite is rolled back
+        assertThatThrownBy(() -> overwrite.write(counts(spark, "new", 3, "huge", 1000), 7))
+                .hasMessageStartingWith("overwrite of jdbc:postgresql:")
+                .hasMessageContaining("with batch 7 failed; the table keeps its old rows");
+        assertThat(db.queryForList("SELECT word, n FROM guarded ORDER BY word"))
+                .containsExactly(Map.of("word", "old", "n", 1L), Map.of("word", "older", "n", 2L));
+
+        assertThat(overwrite.write(counts(spark, "new", 3, "newer", 4), 8)).isEqualTo(new WriteResult(8, 2));
+        assertThat(db.queryForList("SELECT word, n FROM guarded ORDER BY word"))
+                .containsExactly(Map.of("word", "new", "n", 3L), Map.of("word", "newer", "n", 4L));
+        assertThat(db.queryForList("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'guarded__kindling_stage'"))
+                .containsExactly(Map.of("n", 0L));
+    }
+
+    @Test
     void upsertTwiceLeavesOneRowPerKey(PostgresDatabase db, SparkSession spark) {
         BatchWritable upsert = (BatchWritable) connectors.sink(db.jdbcUrl(),
                 login(db, Map.of("table", "counts", "mode", "upsert", "keys", "word", "batchSize", "2")));

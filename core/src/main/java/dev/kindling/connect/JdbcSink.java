@@ -29,7 +29,8 @@ import org.apache.spark.util.LongAccumulator;
  * }</pre>
  *
  * <p>Options: {@code table} (required); {@code mode} — {@code append} (default), {@code overwrite}
- * (truncates and refills the table), {@code upsert} (PostgreSQL only: {@code INSERT ... ON CONFLICT
+ * (writes the rows to a staging table {@code TABLE__kindling_stage}, then empties the table and copies
+ * them in, in one transaction: readers never see it empty, and a failed write keeps the old rows), {@code upsert} (PostgreSQL only: {@code INSERT ... ON CONFLICT
  * (keys) DO UPDATE}); {@code keys}, comma-separated key columns (required for upsert; the table needs
  * a primary key or unique index on them); {@code batchSize}, rows per JDBC batch (default 1000);
  * {@code user}; {@code password} / {@code password.env} / {@code password.file}.
@@ -102,14 +103,55 @@ public final class JdbcSink implements BatchWritable, StreamWritable {
         if (mode.equals("upsert")) {
             return upsert(data, batchId);
         }
+        if (mode.equals("overwrite")) {
+            return overwrite(data, batchId);
+        }
         return CountedWrite.run(data, batchId, d -> d.write().format("jdbc")
-                .mode(mode.equals("overwrite") ? SaveMode.Overwrite : SaveMode.Append)
+                .mode(SaveMode.Append)
                 .option("url", endpoint.url())
                 .option("dbtable", table)
-                .option("truncate", "true")
                 .option("batchsize", Integer.toString(batchSize))
                 .options(propertiesMap())
                 .save());
+    }
+
+    /**
+     * Overwrite as one transaction: Spark writes the rows into a staging table next to the target; then
+     * one transaction empties the target and copies the staging table in. Readers see the old rows or
+     * the new ones, never an empty or half-filled table, and a failed write leaves the old rows.
+     */
+    private WriteResult overwrite(Dataset<Row> data, long batchId) {
+        String stage = table + "__kindling_stage";
+        WriteResult staged = CountedWrite.run(data, batchId, d -> d.write().format("jdbc")
+                .mode(SaveMode.Overwrite)
+                .option("url", endpoint.url())
+                .option("dbtable", stage)
+                .option("batchsize", Integer.toString(batchSize))
+                .options(propertiesMap())
+                .save());
+        String columns = String.join(", ", Arrays.stream(data.columns()).map(c -> JdbcEndpoint.identifier(c, "column")).toList());
+        try (java.sql.Connection c = endpoint.connect()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (java.sql.Statement st = c.createStatement()) {
+                // TRUNCATE is transactional in PostgreSQL; elsewhere DELETE is the portable form
+                st.executeUpdate((endpoint.isPostgres() ? "TRUNCATE TABLE " : "DELETE FROM ") + table);
+                st.executeUpdate("INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + stage);
+                c.commit();
+            } catch (java.sql.SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+            try (java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("DROP TABLE " + stage);
+            }
+        } catch (java.sql.SQLException e) {
+            throw dev.kindling.ipp.Failures.fromSql("overwrite of " + name() + " with batch " + batchId
+                    + " failed; the table keeps its old rows", e);
+        }
+        return staged;
     }
 
     private Map<String, String> propertiesMap() {

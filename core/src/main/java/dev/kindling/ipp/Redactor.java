@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *       ({@code db.password: ...}, {@code PGPASSWORD: ...})
  *       ({@code fs.s3a.secret.key=...}, {@code ?password=...}, {@code "apiToken": "..."});</li>
  *   <li>{@code Authorization: Bearer ...} and {@code Basic ...} credentials;</li>
- *   <li>every secret value in use: those {@linkplain #register registered} when a
+ *   <li>every secret value in use, where it stands alone (not inside a longer word): those {@linkplain #register registered} when a
  *       {@code Secret} or a secret setting was read, wherever they appear.</li>
  * </ul>
  *
@@ -75,7 +75,7 @@ public final class Redactor {
         String out = text;
         for (String s : SECRETS) {
             if (out.contains(s)) {
-                out = out.replace(s, MASK);
+                out = replaceWhole(out, s);
             }
         }
         out = replace(USER_INFO, out, 2, 0);
@@ -84,6 +84,26 @@ public final class Redactor {
         out = replace(COLON, out, 3, 1);
         out = replace(AUTH_HEADER, out, 3, 0);
         return out;
+    }
+
+    /**
+     * {@code text} with each occurrence of {@code secret} that stands alone masked: one that a letter or
+     * digit continues on either side is part of another word (a password {@code postgres} does not mask
+     * the {@code postgres} of {@code jdbc:postgresql:}).
+     */
+    private static String replaceWhole(String text, String secret) {
+        StringBuilder out = new StringBuilder(text.length());
+        int from = 0;
+        int at;
+        while ((at = text.indexOf(secret, from)) >= 0) {
+            int end = at + secret.length();
+            boolean alone = (at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1)) || !Character.isLetterOrDigit(secret.charAt(0)))
+                    && (end == text.length() || !Character.isLetterOrDigit(text.charAt(end))
+                    || !Character.isLetterOrDigit(secret.charAt(secret.length() - 1)));
+            out.append(text, from, at).append(alone ? MASK : secret);
+            from = end;
+        }
+        return out.append(text, from, text.length()).toString();
     }
 
     /** Whether a setting or option name says its value is a secret. */

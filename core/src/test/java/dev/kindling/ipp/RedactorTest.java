@@ -44,6 +44,14 @@ class RedactorTest {
     }
 
     @Test
+    void aRegisteredSecretInsideALongerWordIsLeftAlone() {
+        Redactor.register("postgres");
+        assertThat(Redactor.redact("cannot connect to jdbc:postgresql://127.0.0.1:1/x as postgres (password postgres)"))
+                .isEqualTo("cannot connect to jdbc:postgresql://127.0.0.1:1/x as **** (password ****)");
+        assertThat(Redactor.redact("postgres,postgres")).isEqualTo("****,****");
+    }
+
+    @Test
     void kindlingExceptionsCarryRedactedMessages() {
         assertThat(new ConfigurationException("bad URL jdbc:postgresql://u:pw12345@h/db").getMessage())
                 .isEqualTo("bad URL jdbc:postgresql://u:****@h/db");

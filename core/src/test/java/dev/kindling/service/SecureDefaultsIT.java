@@ -55,6 +55,13 @@ class SecureDefaultsIT {
                             holdStarted.countDown();
                             release.await(30, TimeUnit.SECONDS);
                         })
+                        .get("/away", ctx -> {
+                            throw new dev.kindling.ipp.TransientException("cannot connect to jdbc:postgresql://db:5432/app",
+                                    new java.net.ConnectException("Connection refused"));
+                        })
+                        .get("/broken", ctx -> {
+                            throw new IllegalStateException("a bug");
+                        })
                         .get("/secret", ctx -> {
                             throw ProblemException.badRequest("cannot reach jdbc:postgresql://app:pa55word@db/x");
                         })
@@ -68,6 +75,22 @@ class SecureDefaultsIT {
 
     private static HttpRequest.Builder req(KindlingService s, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path));
+    }
+
+    @Test
+    void aDependencyThatIsAwayIsA503WithRetryAfterThatNamesItAndABugStaysA500() throws Exception {
+        try (KindlingService s = service(settings()).start()) {
+            HttpResponse<String> away = send(req(s, "/away"));
+            assertThat(away.statusCode()).isEqualTo(503);
+            assertThat(away.headers().firstValue("Retry-After")).contains("5");
+            assertThat(dev.kindling.service.Json.mapper().readTree(away.body()).get("detail").asText())
+                    .startsWith("a dependency did not answer: ")
+                    .contains("cannot connect to jdbc:postgresql://db:5432/app")
+                    .endsWith("; retry after 5 s");
+            HttpResponse<String> broken = send(req(s, "/broken"));
+            assertThat(broken.statusCode()).isEqualTo(500);
+            assertThat(broken.headers().firstValue("Retry-After")).isEmpty();
+        }
     }
 
     @Test

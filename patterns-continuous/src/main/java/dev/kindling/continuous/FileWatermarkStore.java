@@ -24,7 +24,7 @@ import java.util.UUID;
 
 /**
  * A {@link WatermarkStore} in a small properties file. A commit writes a temporary file next to
- * it, forces it to disk and renames it over the old one ({@code ATOMIC_MOVE}), so a crash at any
+ * it, forces it to disk, renames it over the old one ({@code ATOMIC_MOVE}) and forces the directory, so a crash at any
  * instant leaves either the old or the new progress.
  *
  * <pre>{@code
@@ -102,6 +102,10 @@ public final class FileWatermarkStore implements WatermarkStore {
             }
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                // the rename is durable once the directory is synced too
+                try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    d.force(true);
+                }
             } catch (AtomicMoveNotSupportedException e) {
                 Files.deleteIfExists(tmp);
                 throw new ConfigurationException("the file system of " + file + " cannot rename atomically; "

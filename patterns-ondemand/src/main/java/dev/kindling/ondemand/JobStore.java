@@ -60,6 +60,17 @@ public interface JobStore extends AutoCloseable {
     List<StoredJob> loadRecent(int limit);
 
     /**
+     * Deletes the jobs that ended before {@code endedBefore} (queued and running jobs are never
+     * deleted) and returns how many. The service calls it on a timer with {@code now - kindling.ondemand.retention}.
+     * The default keeps everything.
+     *
+     * @throws dev.kindling.ipp.KindlingException when the store cannot delete
+     */
+    default int prune(java.time.Instant endedBefore) {
+        return 0;
+    }
+
+    /**
      * A cheap check that the store answers, used after a failed save to tell when it is back. The
      * default reads one record.
      *

@@ -40,8 +40,19 @@ public final class OnDemandSettings {
     public static final Setting<Duration> MAX_WAIT = Setting.duration("kindling.ondemand.max-wait", Duration.ofSeconds(60),
             "the largest ?wait= a POST /jobs/{name} may ask for; also how long a convenience GET route waits");
 
+    public static final Setting<Duration> CANCEL_WAIT = Setting.duration("kindling.ondemand.cancel-wait", Duration.ofSeconds(2),
+            "how long DELETE /jobs/{id} waits for a running job's code to return after its Spark work is cancelled and its thread "
+                    + "interrupted: it answers CANCELLED when it did, CANCELLING (the job still holds its worker) when not");
+
     public static final Setting<Integer> MAX_RECORDS = Setting.integer("kindling.ondemand.records.max-count", 1000, 1, 10_000_000,
             "finished job records kept in memory; the oldest are dropped first (queued and running jobs are always kept)");
+
+    public static final Setting<Duration> STORE_PROBE_INTERVAL = Setting.duration("kindling.ondemand.store.probe-interval",
+            Duration.ofSeconds(5), "how often a durable job store that answers is pinged, so that readiness turns down within this "
+                    + "plus kindling.jdbc.connect-timeout of an outage, before a submission fails on it");
+
+    public static final Setting<Duration> RETENTION = Setting.duration("kindling.ondemand.retention", Duration.ofDays(7),
+            "ended jobs older than this are deleted from the durable job store (checked every retention/24, at most hourly)");
 
     public static final Setting<Duration> MAX_RECORD_AGE = Setting.duration("kindling.ondemand.records.max-age", Duration.ofHours(1),
             "finished job records older than this are dropped from memory");

@@ -113,6 +113,35 @@ class DurableStoreIT {
     }
 
     @Test
+    void jobsThatEndedLongerAgoThanTheRetentionAreDeletedFromTheStore(PostgresDatabase db, SparkSession spark) {
+        JobStore store = JobStore.postgres(new JdbcEndpoint(db.jdbcUrl(), db.user(), Secret.of(db.password())), "pruned_jobs");
+        Instant now = Instant.now();
+        Instant old = now.minus(Duration.ofDays(3));
+        store.save(new JobStore.StoredJob(ended("old-succeeded", JobState.SUCCEEDED, old), "{}", 60_000));
+        store.save(new JobStore.StoredJob(ended("old-cancelled", JobState.CANCELLED, old), "{}", 60_000));
+        store.save(new JobStore.StoredJob(ended("recent", JobState.SUCCEEDED, now.minus(Duration.ofHours(1))), "{}", 60_000));
+        store.save(new JobStore.StoredJob(status("old-queued", "count", JobState.QUEUED, old, null), "{\"n\":2}", 60_000));
+
+        assertThat(store.prune(now.minus(Duration.ofDays(2)))).isEqualTo(2);
+        assertThat(ids(db)).containsExactly("old-queued", "recent");
+
+        // a service prunes on its own timer, with kindling.ondemand.retention
+        try (KindlingService s = start(spark, store, Map.of("kindling.ondemand.retention", "30m"))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> ids(db).equals(java.util.List.of("old-queued")));
+            assertThat(s.isReady()).isTrue();
+        }
+    }
+
+    private static java.util.List<Object> ids(PostgresDatabase db) {
+        return db.queryForList("SELECT id FROM pruned_jobs ORDER BY id").stream().map(row -> row.get("id")).toList();
+    }
+
+    private static JobStatus ended(String id, JobState state, Instant finished) {
+        return new JobStatus(id, "count", state, JobStatus.HTTP, finished.minusSeconds(2), finished.minusSeconds(1), finished,
+                JobProgress.NONE, null, null, null);
+    }
+
+    @Test
     void aRestartRequeuesQueuedJobsAndFailsRunningOnes(PostgresDatabase db, SparkSession spark) throws Exception {
         JobStore store = JobStore.postgres(new JdbcEndpoint(db.jdbcUrl(), db.user(), Secret.of(db.password())));
         Instant t0 = Instant.parse("2026-11-25T10:00:00Z");
@@ -203,6 +232,25 @@ class DurableStoreIT {
             assertThat(http.get("/status").json().get("components").get("jobs").get("lastError").isNull()).isTrue();
             assertThat(http.get("/metrics").body())
                     .contains("kindling_ondemand_store_failures_total{pipeline=\"gate\",service=\"durable-it\"} 1.0\n");
+        }
+    }
+
+    @Test
+    void aStoreThatGoesAwayTurnsReadinessDownBeforeAnySaveFailsOnIt(PostgresDatabase db, SparkSession spark) {
+        SwitchableStore store = new SwitchableStore(JobStore.postgres(new JdbcEndpoint(db.jdbcUrl(), db.user(), Secret.of(db.password())),
+                "probed_jobs"));
+        try (KindlingService service = start(spark, store, Map.of("kindling.ondemand.store.probe-interval", "100ms",
+                "kindling.ondemand.backoff.initial", "50ms", "kindling.ondemand.backoff.max", "200ms"))) {
+            JsonHttp http = new JsonHttp(service.port(), null);
+            assertThat(http.get("/readyz").status()).isEqualTo(200);
+            store.down = true;
+            // no job is submitted: the probe alone finds the outage
+            await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/readyz").status() == 503);
+            assertThat(http.get("/readyz").json().get("checks").get("jobs").asText())
+                    .isEqualTo("not ready: job store failing: the job store is down on purpose");
+            store.down = false;
+            await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/readyz").status() == 200);
+            assertThat(http.post("/jobs/count?wait=30s", "{\"n\": 4}").json().get("result").get("evens").asLong()).isEqualTo(2L);
         }
     }
 

@@ -37,10 +37,55 @@ class JobControlIT extends OnDemandFixture {
             assertThat(spark.sparkContext().statusTracker().getJobInfo(id).get().status().toString()).isEqualTo("FAILED");
         }
         // the only worker is free again: the next job runs
-        JsonHttp.Response next = http.post("/jobs/count?wait=20s", "{\"n\": 6}");
+        JsonHttp.Response next = http.post("/jobs/count?wait=30s", "{\"n\": 6}");
         assertThat(next.json().get("state").asText()).isEqualTo("SUCCEEDED");
         assertThat(http.delete("/jobs/" + spin).status()).isEqualTo(409);
         assertThat(http.delete("/jobs/" + next.json().get("id").asText()).status()).isEqualTo(409);
+    }
+
+    @Test
+    void cancellingAJobThatBlocksInTheDriverInterruptsItsThread() {
+        NAP_INTERRUPTED.set(false);
+        String nap = http.post("/jobs/nap", "{}").json().get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/jobs/" + nap).json().get("state").asText().equals("RUNNING"));
+
+        JsonHttp.Response cancelled = http.delete("/jobs/" + nap);
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.json().get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(NAP_INTERRUPTED).isTrue();
+        assertThat(http.post("/jobs/count?wait=30s", "{\"n\": 4}").json().get("state").asText()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aJobThatIgnoresItsInterruptIsCancellingAndKeepsItsWorkerUntilItsCodeReturns() {
+        STUBBORN_RELEASE.set(false);
+        STUBBORN_THREAD.set(null);
+        String stubborn = http.post("/jobs/stubborn", "{}").json().get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> STUBBORN_THREAD.get() != null);
+        try {
+            JsonHttp.Response cancelling = http.delete("/jobs/" + stubborn);
+            assertThat(cancelling.status()).isEqualTo(202);
+            assertThat(cancelling.json().get("state").asText()).isEqualTo("CANCELLING");
+            assertThat(STUBBORN_THREAD.get().isInterrupted()).isTrue();
+            // a second cancel is no conflict: the job has not ended
+            assertThat(http.delete("/jobs/" + stubborn).json().get("state").asText()).isEqualTo("CANCELLING");
+
+            // the only worker slot is still the stubborn job's: the next job waits in the queue
+            String next = http.post("/jobs/count", "{\"n\": 6}").json().get("id").asText();
+            assertThat(http.get("/jobs/" + next).json().get("state").asText()).isEqualTo("QUEUED");
+            assertThat(http.get("/jobs?state=RUNNING").json().get("total").asInt()).isZero();
+            assertThat(http.get("/jobs?state=CANCELLING").json().get("total").asInt()).isEqualTo(1);
+
+            STUBBORN_RELEASE.set(true);
+            await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/jobs/" + next).json().get("state").asText().equals("SUCCEEDED"));
+            JsonNode ended = http.get("/jobs/" + stubborn).json();
+            assertThat(ended.get("state").asText()).isEqualTo("CANCELLED");
+            assertThat(ended.has("result")).isFalse();
+            // its thread went back to the pool: no job code runs any more, so nothing spins
+            await().atMost(Duration.ofSeconds(20)).until(() -> STUBBORN_THREAD.get().getState() != Thread.State.RUNNABLE);
+        } finally {
+            STUBBORN_RELEASE.set(true);
+        }
     }
 
     @Test
@@ -53,7 +98,7 @@ class JobControlIT extends OnDemandFixture {
         assertThat(cancelled.status()).isEqualTo(200);
         assertThat(cancelled.json().get("state").asText()).isEqualTo("CANCELLED");
         assertThat(http.delete("/jobs/" + spin).status()).isEqualTo(200);
-        JsonHttp.Response after = http.post("/jobs/count?wait=20s", "{\"n\": 2}");
+        JsonHttp.Response after = http.post("/jobs/count?wait=30s", "{\"n\": 2}");
         assertThat(after.json().get("state").asText()).isEqualTo("SUCCEEDED");
         JsonNode never = http.get("/jobs/" + id).json();
         assertThat(never.get("state").asText()).isEqualTo("CANCELLED");
@@ -94,7 +139,7 @@ class JobControlIT extends OnDemandFixture {
         assertThat(http.get("/jobs/" + id).json().get("error")).isEqualTo(Json.mapper().valueToTree(Map.of("type", "timeout",
                 "message", "the job ran longer than its timeout of 1500 ms; its Spark work was cancelled")));
         await().atMost(Duration.ofSeconds(20)).until(() -> spark.sparkContext().statusTracker().getActiveJobIds().length == 0);
-        assertThat(http.post("/jobs/count?wait=20s", "{\"n\": 2}").json().get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(http.post("/jobs/count?wait=30s", "{\"n\": 2}").json().get("state").asText()).isEqualTo("SUCCEEDED");
     }
 
     /** An open event stream's lines; Server-Sent Events need {@code Accept: text/event-stream}. */
@@ -158,7 +203,7 @@ class JobControlIT extends OnDemandFixture {
 
     @Test
     void metricsCountEverySubmissionRejectionAndEnd() {
-        assertThat(http.post("/jobs/metered?wait=20s", "{\"n\": 5}").json().get("result").asLong()).isEqualTo(5L);
+        assertThat(http.post("/jobs/metered?wait=30s", "{\"n\": 5}").json().get("result").asLong()).isEqualTo(5L);
         String spin = startSpin();
         List<String> queued = new ArrayList<>();
         for (int i = 0; i < 2; i++) {

@@ -25,7 +25,7 @@ class JobServiceIT extends OnDemandFixture {
             assertThat(List.of(pool.name(), pool.weight(), pool.minShare(), pool.schedulingMode().toString()))
                     .isEqualTo(List.of(job, 3, 1, "FAIR"));
         }
-        assertThat(http.post("/jobs/count?wait=20s", "{\"n\": 4}").json().get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(http.post("/jobs/count?wait=30s", "{\"n\": 4}").json().get("state").asText()).isEqualTo("SUCCEEDED");
         // the warm-up and this job ran in the "count" pool: Spark made up no pool and warned about none
         assertThat(log.from("org.apache.spark.scheduler", Level.WARN)).isEmpty();
         assertThat(log.containing("has not been configured")).isEmpty();
@@ -48,7 +48,7 @@ class JobServiceIT extends OnDemandFixture {
 
     @Test
     void postWithWaitAnswersTheFinishedJob() throws Exception {
-        JsonHttp.Response r = http.post("/jobs/count?wait=20s", "{\"n\": 10}");
+        JsonHttp.Response r = http.post("/jobs/count?wait=30s", "{\"n\": 10}");
         assertThat(r.status()).isEqualTo(200);
         JsonNode j = r.json();
         List<String> fields = new ArrayList<>();
@@ -91,7 +91,7 @@ class JobServiceIT extends OnDemandFixture {
 
     @Test
     void aFailingJobEndsFailedWithItsError() {
-        JsonHttp.Response r = http.post("/jobs/boom?wait=20s", "{}");
+        JsonHttp.Response r = http.post("/jobs/boom?wait=30s", "{}");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("state").asText()).isEqualTo("FAILED");
         assertThat(r.json().get("error")).isEqualTo(Json.mapper().valueToTree(Map.of("type", "IllegalStateException",
@@ -102,18 +102,18 @@ class JobServiceIT extends OnDemandFixture {
 
     @Test
     void rowsJobTakesTheBodyAsItsSourceAndAnswersTheRows() throws Exception {
-        JsonHttp.Response r = http.post("/jobs/double?wait=20s", "[{\"id\": 3}, {\"id\": 1}, {\"id\": 2}]");
+        JsonHttp.Response r = http.post("/jobs/double?wait=30s", "[{\"id\": 3}, {\"id\": 1}, {\"id\": 2}]");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("result")).isEqualTo(json("{\"rows\":[{\"id\":1,\"twice\":2},{\"id\":2,\"twice\":4}],\"truncated\":true}"));
-        JsonHttp.Response bad = http.post("/jobs/double?wait=20s", "[1, 2]");
+        JsonHttp.Response bad = http.post("/jobs/double?wait=30s", "[1, 2]");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("field").asText()).isEqualTo("[0]");
     }
 
     @Test
     void aPipelineJobRunsTheWholePipelineWithAGrowingBatchId() {
-        JsonNode first = http.post("/jobs/evens?wait=20s", "").json().get("result");
-        JsonNode second = http.post("/jobs/evens?wait=20s", "{}").json().get("result");
+        JsonNode first = http.post("/jobs/evens?wait=30s", "").json().get("result");
+        JsonNode second = http.post("/jobs/evens?wait=30s", "{}").json().get("result");
         List<String> fields = new ArrayList<>();
         first.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("batchId", "rowsWritten", "deadLetters");
@@ -132,7 +132,7 @@ class JobServiceIT extends OnDemandFixture {
         assertThat(unknownJob.status()).isEqualTo(404);
         assertThat(unknownJob.header("Content-Type")).startsWith("application/problem+json");
         assertThat(unknownJob.json().get("detail").asText())
-                .isEqualTo("no job is named 'nope'; jobs: [boom, count, double, evens, metered, progress, spin]");
+                .isEqualTo("no job is named 'nope'; jobs: [boom, count, double, evens, metered, nap, progress, spin, stubborn]");
 
         assertThat(http.get("/jobs/no-such-id").status()).isEqualTo(404);
         assertThat(http.delete("/jobs/no-such-id").status()).isEqualTo(404);
@@ -161,7 +161,7 @@ class JobServiceIT extends OnDemandFixture {
         assertThat(http.post("/jobs/count", "{\"n\": 1, \"pad\": \"" + "x".repeat(3000) + "\"}").status()).isEqualTo(413);
         assertThat(http.method("PUT", "/jobs/count").status()).isEqualTo(405);
         assertThat(http.method("PATCH", "/jobs/some-id").status()).isEqualTo(405);
-        assertThat(http.postWithoutToken("/jobs/count", "{\"n\": 1}").status()).isEqualTo(401);
+        assertThat(http.withoutToken().post("/jobs/count", "{\"n\": 1}").status()).isEqualTo(401);
 
         assertThat(http.get("/jobs?limit=100").json().get("total").asInt()).isEqualTo(before);
     }
@@ -196,7 +196,7 @@ class JobServiceIT extends OnDemandFixture {
     void listShowsRecentJobsNewestFirstWithFiltersAndPages() {
         List<String> ids = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
-            ids.add(http.post("/jobs/count?wait=20s", "{\"n\": " + n + "}").json().get("id").asText());
+            ids.add(http.post("/jobs/count?wait=30s", "{\"n\": " + n + "}").json().get("id").asText());
         }
         JsonNode page = http.get("/jobs?name=count&state=SUCCEEDED&limit=2").json();
         assertThat(page.get("jobs").size()).isEqualTo(2);

@@ -38,6 +38,9 @@ abstract class OnDemandFixture {
 
     static KindlingService service;
     static JsonHttp http;
+    static final java.util.concurrent.atomic.AtomicBoolean NAP_INTERRUPTED = new java.util.concurrent.atomic.AtomicBoolean();
+    static final java.util.concurrent.atomic.AtomicBoolean STUBBORN_RELEASE = new java.util.concurrent.atomic.AtomicBoolean();
+    static final java.util.concurrent.atomic.AtomicReference<Thread> STUBBORN_THREAD = new java.util.concurrent.atomic.AtomicReference<>();
     static SparkSession spark;
     static LogRecorder log;
 
@@ -85,6 +88,24 @@ abstract class OnDemandFixture {
                 .job(JobDefinition.builder("spin", SpinParams.class,
                         (ctx, p) -> ctx.spark().range(0, 10_000_000_000_000L, 1, p.partitions() == null ? 4 : p.partitions())
                                 .where("rand() > 0.5").count() * 1.0).build())
+                // blocks in the driver until its thread is interrupted, and says so
+                .job(JobDefinition.<Map<String, Object>, String>builder("nap", castMap(), (ctx, p) -> {
+                    try {
+                        new java.util.concurrent.CountDownLatch(1).await();
+                        return "woke up";
+                    } catch (InterruptedException e) {
+                        NAP_INTERRUPTED.set(true);
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                }).build())
+                // spins in the driver, ignoring interrupts, until the test lets it go
+                .job(JobDefinition.<Map<String, Object>, String>builder("stubborn", castMap(), (ctx, p) -> {
+                    STUBBORN_THREAD.set(Thread.currentThread());
+                    while (!STUBBORN_RELEASE.get()) {
+                        Thread.onSpinWait();
+                    }
+                    return "done anyway";
+                }).build())
                 .job(JobDefinition.<Map<String, Object>, String>builder("progress", castMap(), (ctx, p) -> {
                     ctx.reportProgress(0.5, "half");
                     return "counted " + ctx.spark().range(0, 1000, 1, 4).count();
@@ -118,7 +139,7 @@ abstract class OnDemandFixture {
     void cancelLeftovers() {
         for (JsonNode job : http.get("/jobs?limit=100").json().get("jobs")) {
             String state = job.get("state").asText();
-            if (state.equals("QUEUED") || state.equals("RUNNING")) {
+            if (state.equals("QUEUED") || state.equals("RUNNING") || state.equals("CANCELLING")) {
                 http.delete("/jobs/" + job.get("id").asText());
             }
         }

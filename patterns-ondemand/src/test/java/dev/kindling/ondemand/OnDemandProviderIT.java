@@ -46,7 +46,7 @@ class OnDemandProviderIT {
             JsonHttp http = new JsonHttp(Integer.parseInt(p.awaitLine("listening on http://[^:]+:(\\d+)", Duration.ofMinutes(2))
                     .group(1)), null);
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> http.get("/readyz").status() == 200);
-            JsonHttp.Response r = http.post("/jobs/sales?wait=20s", "");
+            JsonHttp.Response r = http.post("/jobs/sales?wait=60s", "");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.json().get("result")).isEqualTo(Json.mapper().readTree("{\"rows\":[{\"region\":\"north\",\"total\":6}],\"truncated\":true}"));
             assertThat(http.get("/sales").json()).isEqualTo(Json.mapper().readTree("{\"rows\":[{\"region\":\"north\",\"total\":6}],\"truncated\":true}"));

@@ -55,7 +55,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> Micro-batches are applied on the query's thread; {@link #rows()} and
  * {@link #query} may be called from any thread and see the table as of the last applied batch.
  * The table is meant for small results (top-N, counts): it holds at most {@code maxRows} rows
- * (default {@value #DEFAULT_MAX_ROWS}), and a batch that would exceed that fails the query.
+ * (default {@value #DEFAULT_MAX_ROWS}). A table with keys (or in complete mode) fails the query on a
+ * batch that would exceed that, before the batch is collected to the driver, naming the option to
+ * raise. A table without keys keeps the newest {@code maxRows} rows and counts those it evicts
+ * ({@link #evictedRows()}). Each sort order that reads ask for is kept per batch, so a top-N read
+ * does not sort the table.
  */
 public final class QueryableTable implements StreamWritable {
     private static final Logger LOG = LoggerFactory.getLogger(QueryableTable.class);
@@ -71,7 +75,16 @@ public final class QueryableTable implements StreamWritable {
     private volatile String outputMode = "update";
     private final Object writeLock = new Object();
 
-    private record State(long batchId, StructType schema, List<Row> rows) {
+    private final java.util.concurrent.atomic.AtomicLong evicted = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * The table as of one batch, and its sort orders: each order a query asks for is sorted once per
+     * batch and kept until the next, so top-N reads cost the N rows they return, not a sort of the table.
+     */
+    private record State(long batchId, StructType schema, List<Row> rows, Map<String, List<Row>> orders) {
+        State(long batchId, StructType schema, List<Row> rows) {
+            this(batchId, schema, rows, new java.util.concurrent.ConcurrentHashMap<>());
+        }
     }
 
     /**
@@ -173,14 +186,16 @@ public final class QueryableTable implements StreamWritable {
                 return;
             }
             StructType schema = batch.schema();
-            List<Row> incoming = batch.collectAsList();
+            // at most maxRows + 1 rows reach the driver: one more than fits tells that the batch is too big
+            List<Row> incoming = batch.limit(maxRows + 1).collectAsList();
             List<Row> next;
             if (outputMode.equals("complete")) {
+                requireFits(incoming.size() > maxRows ? "more than " + maxRows : Integer.toString(incoming.size()), incoming.size(), batchId);
                 next = incoming;
             } else if (keys.isEmpty()) {
-                next = new ArrayList<>(current.rows());
-                next.addAll(incoming);
+                next = appendNewest(current.rows(), batch, incoming, batchId);
             } else {
+                requireFits("more than " + maxRows + " changed", incoming.size(), batchId);
                 int[] keyIndexes = keys.stream().mapToInt(schema::fieldIndex).toArray();
                 LinkedHashMap<List<Object>, Row> byKey = new LinkedHashMap<>();
                 for (Row r : current.rows()) {
@@ -194,14 +209,39 @@ public final class QueryableTable implements StreamWritable {
                     byKey.put(k, r);
                 }
                 next = new ArrayList<>(byKey.values());
-            }
-            if (next.size() > maxRows) {
-                throw new KindlingException("table " + name + " would hold " + next.size() + " rows after batch " + batchId
-                        + "; its limit is " + maxRows + " (maxRows): aggregate more or raise the limit");
+                requireFits(Integer.toString(next.size()), next.size(), batchId);
             }
             s.save(batchId, schema, next);
             state = new State(batchId, schema, List.copyOf(next));
         }
+    }
+
+    private void requireFits(String rows, int size, long batchId) {
+        if (size > maxRows) {
+            throw new KindlingException("table " + name + " would hold " + rows + " rows after batch " + batchId + "; its limit is "
+                    + maxRows + ": aggregate more, or raise it with the option maxRows (table:" + name + "?maxRows=N)");
+        }
+    }
+
+    /** A keyless append: the old rows then the batch's, of which the newest {@code maxRows} stay; the rest are counted as evicted. */
+    private List<Row> appendNewest(List<Row> old, Dataset<Row> batch, List<Row> incoming, long batchId) {
+        long arrived = incoming.size() > maxRows ? batch.count() : incoming.size();
+        List<Row> next = new ArrayList<>(Math.min(maxRows, old.size() + incoming.size()));
+        int keepOld = (int) Math.max(0, Math.min(old.size(), maxRows - Math.min(arrived, maxRows)));
+        next.addAll(old.subList(old.size() - keepOld, old.size()));
+        int keepNew = (int) Math.min(incoming.size(), maxRows - keepOld);
+        next.addAll(incoming.subList(incoming.size() - keepNew, incoming.size()));
+        long dropped = old.size() + arrived - next.size();
+        if (dropped > 0) {
+            evicted.addAndGet(dropped);
+            LOG.info("table {}: batch {} evicted {} old row(s) to stay within maxRows={}", name, batchId, dropped, maxRows);
+        }
+        return next;
+    }
+
+    /** Rows a table without keys has evicted to stay within {@code maxRows}, since this JVM started. */
+    public long evictedRows() {
+        return evicted.get();
     }
 
     private static List<Object> key(Row r, StructType schema, List<String> keys) {
@@ -227,30 +267,38 @@ public final class QueryableTable implements StreamWritable {
         return state.rows();
     }
 
-    /** Rows as ordered maps (column name to a JSON-friendly value), sorted and limited as {@code query} says. */
+    /**
+     * Rows as ordered maps (column name to a JSON-friendly value), sorted and limited as {@code query}
+     * says. Each order is sorted once per batch and kept, so this costs the rows it returns.
+     */
     public List<Map<String, Object>> query(TableQuery query) {
         State s = state;
-        List<Row> rows = new ArrayList<>(s.rows());
-        if (query.orderBy().isPresent()) {
-            int index = s.schema().fieldIndex(query.orderBy().get());
-            Comparator<Row> byColumn = (a, b) -> compare(a.get(index), b.get(index));
-            if (query.descending()) {
-                byColumn = byColumn.reversed();
-            }
-            Comparator<Row> order = byColumn;
-            for (StructField f : s.schema().fields()) {
-                int i = s.schema().fieldIndex(f.name());
-                if (i != index && isOrderable(f)) {
-                    order = order.thenComparing((a, b) -> compare(a.get(i), b.get(i)));
-                }
-            }
-            rows.sort(order);
-        }
+        List<Row> rows = query.orderBy().isEmpty() ? s.rows()
+                : s.orders().computeIfAbsent(query.orderBy().get() + (query.descending() ? " desc" : " asc"),
+                        k -> sorted(s, query.orderBy().get(), query.descending()));
         List<Map<String, Object>> out = new ArrayList<>();
         for (Row r : rows.subList(0, Math.min(query.limit(), rows.size()))) {
             out.add(JsonValues.row(r));
         }
         return out;
+    }
+
+    private static List<Row> sorted(State s, String column, boolean descending) {
+        int index = s.schema().fieldIndex(column);
+        Comparator<Row> byColumn = (a, b) -> compare(a.get(index), b.get(index));
+        if (descending) {
+            byColumn = byColumn.reversed();
+        }
+        Comparator<Row> order = byColumn;
+        for (StructField f : s.schema().fields()) {
+            int i = s.schema().fieldIndex(f.name());
+            if (i != index && isOrderable(f)) {
+                order = order.thenComparing((a, b) -> compare(a.get(i), b.get(i)));
+            }
+        }
+        List<Row> rows = new ArrayList<>(s.rows());
+        rows.sort(order);
+        return List.copyOf(rows);
     }
 
     private static boolean isOrderable(StructField f) {

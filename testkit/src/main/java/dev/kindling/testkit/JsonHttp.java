@@ -11,7 +11,8 @@ import java.time.Duration;
 
 /**
  * A small HTTP client for tests of services over a real socket: JSON bodies parsed, an optional
- * bearer token sent on mutating requests.
+ * bearer token sent on every request (a service with a token set asks for it on every route but
+ * {@code /healthz} and {@code /readyz}); {@link #withoutToken()} is the same client without it.
  *
  * <pre>{@code
  * JsonHttp http = new JsonHttp(service.port(), "t0ken");
@@ -37,14 +38,23 @@ public final class JsonHttp {
     private final String base;
     private final String token;
 
-    /** A client for {@code http://127.0.0.1:PORT}; {@code token} (may be null) goes on POST, DELETE and other mutating calls. */
+    /** A client for {@code http://127.0.0.1:PORT}; {@code token} (may be null) goes on every request as {@code Bearer}. */
     public JsonHttp(int port, String token) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, token);
+    }
+
+    private JsonHttp(String base, String token) {
+        this.base = base;
         this.token = token;
     }
 
+    /** The same service, without the token: to check that a route asks for it. */
+    public JsonHttp withoutToken() {
+        return new JsonHttp(base, null);
+    }
+
     public Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), false);
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), true);
     }
 
     public Response post(String path, String body) {
@@ -52,9 +62,6 @@ public final class JsonHttp {
                 .POST(HttpRequest.BodyPublishers.ofString(body)), true);
     }
 
-    public Response postWithoutToken(String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body)), false);
-    }
 
     public Response delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), true);
@@ -78,8 +85,11 @@ public final class JsonHttp {
     }
 
     public HttpResponse<java.util.stream.Stream<String>> lines(String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).GET().build(),
-                HttpResponse.BodyHandlers.ofLines());
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofLines());
     }
 
     private Response send(HttpRequest.Builder b, boolean auth) {

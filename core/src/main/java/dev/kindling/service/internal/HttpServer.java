@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  * {@code shutdown} event when draining starts instead of being waited for.
  */
 public final class HttpServer {
+    /** The {@code Retry-After} of a 503 or 429 that does not state its own. */
+    static final int DEPENDENCY_RETRY_AFTER_SECONDS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private static final Set<HandlerType> WITH_BODY = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH);
     private static final Set<String> PROBES = Set.of("/healthz", "/readyz");
@@ -189,6 +191,15 @@ public final class HttpServer {
         r.exception(com.fasterxml.jackson.core.JsonProcessingException.class, (e, ctx) ->
                 problem(ctx, Problem.of(400, "Bad Request", "malformed JSON: " + e.getOriginalMessage())));
         r.exception(Exception.class, (e, ctx) -> {
+            if (dev.kindling.ipp.Failures.retryable(e)) {
+                // a dependency that is away for now (a database, a broker): the caller may try again
+                LOG.warn("request {} {} failed on a dependency that is away: {}", ctx.method(), ctx.path(),
+                        dev.kindling.ipp.Failures.summary(e));
+                problem(ctx, Problem.of(503, "Service Unavailable", "a dependency did not answer: "
+                        + dev.kindling.ipp.Failures.summary(e) + "; retry after " + DEPENDENCY_RETRY_AFTER_SECONDS + " s")
+                        .with("retryAfterSeconds", DEPENDENCY_RETRY_AFTER_SECONDS));
+                return;
+            }
             String id = UUID.randomUUID().toString();
             LOG.error("request {} {} failed (error id {})", ctx.method(), ctx.path(), id, e);
             problem(ctx, Problem.of(500, "Internal Server Error", "the service failed to answer; error id " + id
@@ -394,6 +405,10 @@ public final class HttpServer {
     public static void problem(Context ctx, Problem problem) {
         problem = problem.redacted();
         ctx.status(problem.status());
+        if ((problem.status() == 503 || problem.status() == 429) && ctx.res().getHeader("Retry-After") == null) {
+            Object after = problem.extra().get("retryAfterSeconds");
+            ctx.header("Retry-After", String.valueOf(after != null ? after : DEPENDENCY_RETRY_AFTER_SECONDS));
+        }
         ctx.contentType(Problem.MEDIA_TYPE);
         try {
             ctx.result(Json.mapper().writeValueAsString(problem.toMap()));

@@ -86,7 +86,8 @@ public final class CycleSupervisor {
     }
 
     /**
-     * Asks for a cycle now, even when paused or backing off.
+     * Asks for a cycle now, even when paused or backing off. Every request made before that cycle
+     * starts gets the same future: one cycle answers them all, and pending requests hold one entry.
      *
      * @throws IllegalStateException when the runner is not started, stopping, stopped or failed
      */
@@ -94,10 +95,14 @@ public final class CycleSupervisor {
         lock.lock();
         try {
             requireAlive();
-            CompletableFuture<CycleReport> f = new CompletableFuture<>();
-            requested.add(f);
-            changed.signalAll();
-            return f;
+            // requests made before the next cycle starts are answered by that one cycle: they share its future,
+            // so a flood of requests holds one entry, not one per request
+            if (requested.isEmpty()) {
+                requested.add(new CompletableFuture<>());
+                changed.signalAll();
+            }
+            return requested.get(0).copy(); // a copy: a caller that cancels its future does not cancel the others'
+
         } finally {
             lock.unlock();
         }

@@ -115,16 +115,22 @@ final class Dispatcher {
         queue.add(r);
     }
 
-    /** After {@code r} was ended CANCELLED from {@code before}: frees its queue place or its worker and Spark work. */
-    void cancelled(JobRecord r, JobState before) {
-        if (before == JobState.QUEUED && queue.remove(r)) {
+    /** After {@code r} was ended CANCELLED while queued: frees its place in the queue. */
+    void cancelledWhileQueued(JobRecord r) {
+        if (queue.remove(r)) {
             room.release();
-            LOG.info("job {} ({}) cancelled while queued", r.id(), r.name());
-            return;
         }
+        LOG.info("job {} ({}) cancelled while queued", r.id(), r.name());
+    }
+
+    /**
+     * Stops a job that is {@link JobState#CANCELLING}: cancels its Spark job group and interrupts its
+     * thread. Its worker slot is given back only when its code returns, so a job that ignores the
+     * interrupt still counts against the worker limit.
+     */
+    void interrupt(JobRecord r) {
         sc.cancelJobGroup(r.id());
-        release(r);
-        LOG.info("job {} ({}) cancelled while running; its Spark job group is cancelled", r.id(), r.name());
+        r.interruptWorker();
     }
 
     private void dispatch() {
@@ -160,6 +166,7 @@ final class Dispatcher {
 
     @SuppressWarnings("unchecked")
     private void run(JobRecord r) {
+        r.worker(Thread.currentThread());
         Future<?> timeoutTask = timer.schedule(() -> timeout(r), r.timeout().toMillis(), TimeUnit.MILLISECONDS);
         r.timeoutTask(timeoutTask);
         sc.setJobGroup(r.id(), "kindling job " + r.name() + " " + r.id(), true);
@@ -174,19 +181,21 @@ final class Dispatcher {
                 ends.ended(r);
             }
         } catch (Throwable e) {
-            if (r.state().isFinal()) {
-                LOG.debug("job {} ({}) ended as {}; its code then stopped with {}", r.id(), r.name(), r.state(), e.toString());
+            JobState before = r.state();
+            if (before == JobState.CANCELLING || before.isFinal()) {
+                LOG.debug("job {} ({}) was {}; its code then stopped with {}", r.id(), r.name(), before, e.toString());
             } else {
                 LOG.warn("job {} ({}) failed: {}", r.id(), r.name(), Failures.summary(e), e);
             }
+            release(r);
             if (r.fail(new JobError(e.getClass().getSimpleName(), Failures.rootMessage(e)), e, now())) {
-                release(r);
                 ends.ended(r);
             }
             if (e instanceof VirtualMachineError vm) {
                 throw vm;
             }
         } finally {
+            r.worker(null);
             timeoutTask.cancel(false);
             sc.clearJobGroup();
             sc.setLocalProperty("spark.scheduler.pool", null);
@@ -196,12 +205,11 @@ final class Dispatcher {
     }
 
     private void timeout(JobRecord r) {
-        if (r.finish(JobState.FAILED, null, new JobError(JobError.TIMEOUT, "the job ran longer than its timeout of "
-                + r.timeout().toMillis() + " ms; its Spark work was cancelled"), now())) {
-            LOG.warn("job {} ({}) timed out after {} ms", r.id(), r.name(), r.timeout().toMillis());
-            sc.cancelJobGroup(r.id());
-            release(r);
-            ends.ended(r);
+        if (r.cancelling(JobState.FAILED, new JobError(JobError.TIMEOUT, "the job ran longer than its timeout of "
+                + r.timeout().toMillis() + " ms; its Spark work was cancelled"))) {
+            LOG.warn("job {} ({}) timed out after {} ms; its Spark work is cancelled and its thread interrupted", r.id(), r.name(),
+                    r.timeout().toMillis());
+            interrupt(r);
         }
     }
 
@@ -222,26 +230,40 @@ final class Dispatcher {
     }
 
     /**
-     * Gives the running jobs until {@code deadline} to end; those still running then end FAILED
-     * ({@code interrupted by shutdown}) and their Spark work is cancelled.
+     * Gives the running jobs until {@code deadline} to end; those still running are then stopped
+     * ({@code interrupted by shutdown}: Spark work cancelled, thread interrupted) and get {@code grace}
+     * more to return. A job whose code still has not returned is ended FAILED and its thread abandoned.
      */
-    void awaitRunning(Collection<JobRecord> running, Deadline deadline) {
+    void awaitRunning(Collection<JobRecord> running, Deadline deadline, Deadline grace) {
+        List<JobRecord> late = new ArrayList<>();
         for (JobRecord r : running) {
-            try {
-                r.done().get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                if (r.finish(JobState.FAILED, null, new JobError(JobError.INTERRUPTED_BY_SHUTDOWN,
-                        "the service stopped while the job ran (the shutdown deadline of " + deadline.total() + " passed)"), now())) {
-                    sc.cancelJobGroup(r.id());
-                    release(r);
-                    ends.ended(r);
+            if (!awaitDone(r, deadline)) {
+                late.add(r);
+                if (r.cancelling(JobState.FAILED, new JobError(JobError.INTERRUPTED_BY_SHUTDOWN,
+                        "the service stopped while the job ran (the shutdown deadline of " + deadline.total() + " passed)"))) {
+                    interrupt(r);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ExecutionException | CancellationException e) {
-                // ended one way or another
             }
+        }
+        for (JobRecord r : late) {
+            if (!awaitDone(r, grace) && r.abandon(now())) {
+                LOG.warn("job {} ({}) did not return after its interrupt; its thread is abandoned", r.id(), r.name());
+                ends.ended(r);
+            }
+        }
+    }
+
+    private static boolean awaitDone(JobRecord r, Deadline deadline) {
+        try {
+            r.done().get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        } catch (ExecutionException | CancellationException e) {
+            return true;
         }
     }
 

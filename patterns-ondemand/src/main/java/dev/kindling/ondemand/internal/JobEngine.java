@@ -84,6 +84,20 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
         timer.scheduleWithFixedDelay(guarded("reading job progress from Spark's status tracker", poller), every, every,
                 TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(guarded("retrying job store saves", store::retry), every, every, TimeUnit.MILLISECONDS);
+        if (store.enabled()) {
+            long probe = Math.max(10, config.storeProbeInterval().toMillis());
+            timer.scheduleWithFixedDelay(guarded("probing the job store", store::probe), probe, probe, TimeUnit.MILLISECONDS);
+            long prune = Math.max(1_000, Math.min(3_600_000, config.retention().toMillis() / 24));
+            timer.scheduleWithFixedDelay(guarded("deleting old jobs from the job store", this::prune), 0, prune, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Deletes the jobs that ended more than {@code kindling.ondemand.retention} ago from the durable store. */
+    void prune() {
+        int deleted = store.store().prune(now().minus(config.retention()));
+        if (deleted > 0) {
+            LOG.info("deleted {} job(s) that ended more than {} ago from the job store", deleted, config.retention());
+        }
     }
 
     /** The component's timer, for other periodic work (schedules). */
@@ -185,16 +199,32 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
         return records.list(state, name);
     }
 
-    /** Cancels: 404 unknown, 409 already ended. */
+    /**
+     * Cancels: a queued job ends CANCELLED at once; a running one becomes CANCELLING (its Spark job group
+     * cancelled, its thread interrupted) and CANCELLED when its code returns, which this waits for up to
+     * {@code kindling.ondemand.cancel-wait}. 404 unknown, 409 already ended.
+     */
     public JobRecord cancel(String id) {
         JobRecord r = records.get(id);
-        JobState before = r.state();
-        if (!r.finish(JobState.CANCELLED, null, null, now())) {
+        if (r.finishIfQueued(JobState.CANCELLED, now())) {
+            dispatcher.cancelledWhileQueued(r);
+            ended(r);
+            return r;
+        }
+        if (r.cancelling(JobState.CANCELLED, null)) {
+            LOG.info("job {} ({}) cancelled while running; its Spark job group is cancelled and its thread interrupted", r.id(), r.name());
+            dispatcher.interrupt(r);
+        } else if (r.state() != JobState.CANCELLING) {
             throw new ProblemException(Problem.of(409, "Conflict", "job '" + id + "' has already ended: " + r.state())
                     .with("state", r.state().name()));
         }
-        dispatcher.cancelled(r, before);
-        ended(r);
+        try {
+            r.done().get(config.cancelWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // still CANCELLING: its code has not returned yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return r;
     }
 
@@ -284,8 +314,9 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
         }
         Duration left = deadline.remaining();
         Duration reserve = left.dividedBy(5).compareTo(Duration.ofSeconds(1)) < 0 ? left.dividedBy(5) : Duration.ofSeconds(1);
-        List<JobRecord> running = records.all().stream().filter(r -> r.state() == JobState.RUNNING).toList();
-        dispatcher.awaitRunning(running, deadline.atMost(left.minus(reserve)));
+        List<JobRecord> running = records.all().stream()
+                .filter(r -> r.state() == JobState.RUNNING || r.state() == JobState.CANCELLING).toList();
+        dispatcher.awaitRunning(running, deadline.atMost(left.minus(reserve).minus(reserve)), deadline.atMost(left.minus(reserve)));
         timer.shutdownNow();
         dispatcher.close();
     }

@@ -51,6 +51,9 @@ public final class JobRecord {
     private String storeError;
     private Throwable failure;
     private volatile Future<?> timeoutTask;
+    private volatile Thread worker;
+    private JobState pendingState;
+    private JobError pendingError;
 
     JobRecord(Origin origin, JobDefinition<?, ?> definition, Object params, String paramsJson, Duration timeout, JobMeters meters) {
         this.origin = origin;
@@ -129,6 +132,19 @@ public final class JobRecord {
         return slotReleased.compareAndSet(false, true);
     }
 
+    /** The thread that runs the job's code, while it runs it (null otherwise). */
+    void worker(Thread thread) {
+        this.worker = thread;
+    }
+
+    /** Interrupts the job's own thread, if its code still runs. */
+    void interruptWorker() {
+        Thread t = worker;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
     void timeoutTask(Future<?> task) {
         this.timeoutTask = task;
     }
@@ -173,8 +189,14 @@ public final class JobRecord {
         if (state.isFinal()) {
             return false;
         }
+        if (state == JobState.CANCELLING) {
+            // the end decided when the job was cancelled wins over what its code did afterwards
+            finalState = pendingState;
+            result = null;
+            error = pendingError;
+        }
         if (meters != null) {
-            (state == JobState.RUNNING ? meters.running() : meters.queued()).decrementAndGet();
+            (state == JobState.QUEUED ? meters.queued() : meters.running()).decrementAndGet();
         }
         this.state = finalState;
         this.finishedAt = now;
@@ -191,6 +213,31 @@ public final class JobRecord {
         }
         listeners.clear();
         return true;
+    }
+
+    /**
+     * RUNNING → CANCELLING: the job is to end in {@code end} (with {@code error}) as soon as its code
+     * returns. False when it was not running (queued jobs end at once through {@link #finish}).
+     */
+    synchronized boolean cancelling(JobState end, JobError error) {
+        if (state != JobState.RUNNING) {
+            return false;
+        }
+        state = JobState.CANCELLING;
+        pendingState = end;
+        pendingError = error;
+        notifyListeners("state");
+        return true;
+    }
+
+    /** Ends a job whose code never returned, in the end decided when it was cancelled (a shutdown abandons its thread). */
+    synchronized boolean abandon(Instant now) {
+        return state == JobState.CANCELLING && finish(pendingState, null, pendingError, now);
+    }
+
+    /** QUEUED → {@code end} at once; false when the job is no longer queued. */
+    synchronized boolean finishIfQueued(JobState end, Instant now) {
+        return state == JobState.QUEUED && finish(end, null, null, now);
     }
 
     /** Ends the job FAILED because it threw {@code thrown}; false when it had already ended. */

@@ -59,7 +59,11 @@ public final class JobRoutes {
         r.post(prefix + "/jobs/{name}", "submits a job with the body as its params: 202 and Location; ?wait= answers the job when it ends in time; ?timeout=", this::submit);
         r.get(prefix + "/jobs", "lists jobs, newest first: ?state=, ?name=, ?limit= (1..100), ?offset=", this::list);
         r.get(prefix + "/jobs/{id}", "a job: state, progress, result or error", ctx -> ctx.json(engine().get(ctx.pathParam("id")).snapshot()));
-        r.delete(prefix + "/jobs/{id}", "cancels a job; 409 when it has ended", ctx -> ctx.json(engine().cancel(ctx.pathParam("id")).snapshot()));
+        r.delete(prefix + "/jobs/{id}", "cancels a job: 200 CANCELLED, or 202 CANCELLING while its code has not returned; 409 when it has ended",
+                ctx -> {
+                    JobStatus s = engine().cancel(ctx.pathParam("id")).snapshot();
+                    ctx.status(s.state() == JobState.CANCELLING ? 202 : 200).json(s);
+                });
         r.sse(prefix + "/jobs/{id}/events", "pushes a job's state and progress, then its result, error or cancellation", ctx -> engine().get(ctx.pathParam("id")), this::events);
         syncRoutes.forEach((path, name) -> r.get(prefix + path, "runs the job " + name + " with the query parameters as params and answers its result",
                 ctx -> sync(ctx, name)));

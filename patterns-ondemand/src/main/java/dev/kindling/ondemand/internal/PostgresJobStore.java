@@ -100,6 +100,7 @@ public final class PostgresJobStore implements JobStore {
                     + "finished_at TIMESTAMPTZ, result TEXT, error_type TEXT, error_message TEXT)");
             s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS submitted_by TEXT");
             s.execute("CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_state_idx ON " + table + " (state)");
+            s.execute("CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_finished_idx ON " + table + " (finished_at)");
         } catch (SQLException e) {
             throw Failures.fromSql("job store " + endpoint + " could not create the job table " + table, e);
         }
@@ -136,12 +137,23 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<StoredJob> loadUnfinished() {
-        return query("SELECT * FROM " + table + " WHERE state IN ('QUEUED','RUNNING') ORDER BY submitted_at, id", -1);
+        return query("SELECT * FROM " + table + " WHERE state IN ('QUEUED','RUNNING','CANCELLING') ORDER BY submitted_at, id", -1);
     }
 
     @Override
     public List<StoredJob> loadRecent(int limit) {
         return query("SELECT * FROM " + table + " ORDER BY submitted_at DESC, id DESC LIMIT ?", limit);
+    }
+
+    @Override
+    public int prune(Instant endedBefore) {
+        try (Connection c = endpoint.connect(); PreparedStatement p = c.prepareStatement("DELETE FROM " + table
+                + " WHERE state IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND finished_at < ?")) {
+            setInstant(p, 1, endedBefore);
+            return p.executeUpdate();
+        } catch (SQLException e) {
+            throw Failures.fromSql("job store " + endpoint + " could not delete the jobs that ended before " + endedBefore, e);
+        }
     }
 
     @Override

@@ -38,7 +38,7 @@ final class RunContext implements JobContext {
     @Override
     public boolean isCancelled() {
         JobState s = record.state();
-        return s == JobState.CANCELLED || s == JobState.FAILED;
+        return s == JobState.CANCELLING || s == JobState.CANCELLED || s == JobState.FAILED;
     }
 
     @Override

@@ -65,7 +65,7 @@ final class StoreRecovery {
 
     private void recoverUnfinished(JobStore.StoredJob s) {
         JobStatus st = s.status();
-        if (st.state() == JobState.RUNNING) {
+        if (st.state() == JobState.RUNNING || st.state() == JobState.CANCELLING) {
             failStored(s, new JobError(JobError.INTERRUPTED_BY_RESTART, "the service stopped while the job was running; submit it again"));
             return;
         }

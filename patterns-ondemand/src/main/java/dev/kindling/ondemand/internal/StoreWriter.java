@@ -152,6 +152,31 @@ final class StoreWriter {
         }
     }
 
+    /**
+     * Pings a store that is thought healthy, so that an outage turns readiness down before a save
+     * fails on it; for the timer ({@code kindling.ondemand.store.probe-interval}). A store already
+     * known to fail is looked after by {@link #retry}.
+     */
+    void probe() {
+        synchronized (this) {
+            if (store == null || lastFailure != null) {
+                return;
+            }
+        }
+        try {
+            store.ping();
+        } catch (RuntimeException e) {
+            String message = Failures.summary(e);
+            synchronized (this) {
+                lastFailure = message;
+                failuresInARow++;
+                nextTry = clock.instant().plus(backoff.delay(failuresInARow));
+            }
+            context.reportError(e);
+            LOG.warn("job store does not answer its probe: {}", message);
+        }
+    }
+
     /** Readiness: down while the last store call failed and not everything is saved again. */
     synchronized Health health() {
         if (lastFailure == null) {

@@ -47,33 +47,52 @@ public final class TableStore {
         return dir.toString();
     }
 
-    /** Writes the table as of {@code batchId}. */
+    /**
+     * Writes the table as of {@code batchId}: to a temporary file that is synced to disk, then renamed
+     * into place, and (on a local file system) the directory is synced too, so a crash leaves either the
+     * old snapshot or the whole new one.
+     */
     public void save(long batchId, StructType schema, List<Row> rows) {
         try {
             FileSystem fs = dir.getFileSystem(conf);
-            fs.mkdirs(dir);
+            // the raw local file system syncs to disk on hsync (the checksummed one only flushes)
+            FileSystem writeFs = fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRawFileSystem() : fs;
+            writeFs.mkdirs(dir);
             Path tmp = new Path(dir, "_tmp-" + batchId + "-" + System.nanoTime());
-            try (OutputStream out = fs.create(tmp, true)) {
+            try (org.apache.hadoop.fs.FSDataOutputStream out = writeFs.create(tmp, true)) {
                 out.write(schema.json().getBytes(StandardCharsets.UTF_8));
                 out.write('\n');
                 for (Row r : rows) {
                     out.write(r.json().getBytes(StandardCharsets.UTF_8));
                     out.write('\n');
                 }
+                out.hsync();
             }
             Path target = new Path(dir, PREFIX + batchId + SUFFIX);
-            if (fs.exists(target)) {
-                fs.delete(target, false);
+            if (writeFs.exists(target)) {
+                writeFs.delete(target, false);
             }
-            if (!fs.rename(tmp, target)) {
+            if (!writeFs.rename(tmp, target)) {
                 throw new KindlingException("cannot rename " + tmp + " to " + target);
             }
+            syncDirectory(writeFs);
             List<Long> ids = batchIds(fs);
             for (int i = 0; i < ids.size() - KEEP; i++) {
-                fs.delete(new Path(dir, PREFIX + ids.get(i) + SUFFIX), false);
+                writeFs.delete(new Path(dir, PREFIX + ids.get(i) + SUFFIX), false);
             }
         } catch (IOException e) {
             throw new TransientException("cannot write the table snapshot of batch " + batchId + " to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Syncs the directory entry of the rename to disk, where the file system is the local one. */
+    private void syncDirectory(FileSystem fs) throws IOException {
+        if (!"file".equals(fs.getUri().getScheme())) {
+            return;
+        }
+        java.nio.file.Path local = java.nio.file.Paths.get(fs.makeQualified(dir).toUri());
+        try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(local, java.nio.file.StandardOpenOption.READ)) {
+            d.force(true);
         }
     }
 
