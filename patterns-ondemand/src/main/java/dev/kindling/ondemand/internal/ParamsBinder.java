@@ -61,7 +61,8 @@ public final class ParamsBinder {
             if (definition.paramsType() == JsonNode.class) {
                 params = definition.paramsType().cast(json);
             } else {
-                JsonNode source = json == null || json.isMissingNode() || json.isNull() ? MAPPER.createObjectNode() : json;
+                // no body at all means "the defaults"; a body must be an object (a JSON null is refused like any other non-object)
+                JsonNode source = json == null || json.isMissingNode() ? MAPPER.createObjectNode() : json;
                 if (!source.isObject()) {
                     throw new ProblemException(Problem.of(400, "Bad Request", "the params of job '" + definition.name()
                             + "' are a JSON object; got " + source.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
