@@ -102,10 +102,7 @@ public final class KindlingService implements AutoCloseable {
         this.livenessGrace = settings.get(ServiceSettings.LIVENESS_FAILURE_GRACE);
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("service", name);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
+        List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new JvmGcMetrics(), new ProcessorMetrics()).forEach(m -> m.bindTo(registry));
     }
 
     /** A builder for the service {@code name} (the {@code service} tag of every meter). */

@@ -27,6 +27,12 @@ import org.apache.spark.sql.SparkSession;
  *   <li>the embedded default: {@code spark.master=local[*]}.</li>
  * </ol>
  *
+ * <p>When the resulting master is not local ({@code spark://...}, {@code k8s://...}, {@code yarn}), the
+ * dynamic-allocation defaults of {@link SparkSettings} ({@link #clusterDefaults}) fill in every
+ * {@code spark.dynamicAllocation.*} key that none of the sources above set: executors follow the
+ * load and an idle service holds none. A source that sets {@code spark.dynamicAllocation.enabled=false}
+ * turns them all off.
+ *
  * <pre>{@code
  * SparkSession spark = SparkSessions.create("evens", Map.of("spark.sql.shuffle.partitions", "4"), Settings.fromEnvironment());
  * }</pre>
@@ -70,7 +76,50 @@ public final class SparkSessions {
         conf.putAll(settings.fileWithPrefix("spark."));
         settings.env("SPARK_MASTER").filter(s -> !s.isBlank()).ifPresent(m -> conf.put("spark.master", m));
         conf.putAll(settings.systemPropertiesWithPrefix("spark."));
+        boolean turnedOff = "false".equalsIgnoreCase(conf.getOrDefault("spark.dynamicAllocation.enabled", "").trim());
+        if (!isLocal(conf.get("spark.master")) && !turnedOff) {
+            clusterDefaults(settings).forEach(conf::putIfAbsent);
+        }
         return conf;
+    }
+
+    /** Whether {@code master} runs Spark inside this JVM ({@code local}, {@code local[N]}, {@code local-cluster[...]}). */
+    public static boolean isLocal(String master) {
+        return master == null || master.startsWith("local");
+    }
+
+    /**
+     * The {@code spark.dynamicAllocation.*} defaults a service gets on a cluster, from the
+     * {@code kindling.spark.dynamic-allocation*} settings of {@link SparkSettings}; only
+     * {@code spark.dynamicAllocation.enabled=false} when dynamic allocation is turned off.
+     */
+    public static Map<String, String> clusterDefaults(Settings settings) {
+        Map<String, String> conf = new TreeMap<>();
+        boolean enabled = settings.get(SparkSettings.DYNAMIC_ALLOCATION);
+        conf.put("spark.dynamicAllocation.enabled", Boolean.toString(enabled));
+        if (!enabled) {
+            return conf;
+        }
+        int min = settings.get(SparkSettings.MIN_EXECUTORS);
+        int max = settings.get(SparkSettings.MAX_EXECUTORS);
+        if (min > max) {
+            throw new ConfigurationException("setting " + SparkSettings.MIN_EXECUTORS.name() + " (" + min + ") is above "
+                    + SparkSettings.MAX_EXECUTORS.name() + " (" + max + "); lower the first or raise the second");
+        }
+        conf.put("spark.dynamicAllocation.minExecutors", Integer.toString(min));
+        conf.put("spark.dynamicAllocation.maxExecutors", Integer.toString(max));
+        conf.put("spark.dynamicAllocation.executorIdleTimeout", seconds(settings.get(SparkSettings.EXECUTOR_IDLE_TIMEOUT)));
+        conf.put("spark.dynamicAllocation.cachedExecutorIdleTimeout",
+                seconds(settings.get(SparkSettings.CACHED_EXECUTOR_IDLE_TIMEOUT)));
+        conf.put("spark.dynamicAllocation.shuffleTracking.enabled", Boolean.toString(settings.get(SparkSettings.SHUFFLE_TRACKING)));
+        conf.put("spark.dynamicAllocation.shuffleTracking.timeout", settings.get(SparkSettings.SHUFFLE_TRACKING_TIMEOUT).toMillis() + "ms");
+        return conf;
+    }
+
+    /** Spark reads these two timeouts in seconds; a fraction of a second rounds up, so 500ms is 1s, never 0. */
+    private static String seconds(java.time.Duration d) {
+        long s = (d.toMillis() + 999) / 1000;
+        return s + "s";
     }
 
     private static Map<String, String> load(Path file) {

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * through the service's own HTTP API over the loopback ({@code POST <prefix>/jobs/<name>?wait=...}),
  * so the request path (HTTP, params binding, queue, worker, Spark, JSON) is warm before the first
  * user request; then the job list. Warm-up runs are marked with a header that only this process knows,
- * and are neither counted, stored nor listed.
+ * and are neither counted, stored nor listed. On a cluster (a master other than {@code local[...]}) only
+ * the driver is warmed: a query without tasks and the job list, so readiness never waits for executors.
  *
  * <p><b>Threads.</b> {@link #run} on the component's {@code warm-up} thread. A failure that may pass
  * (a dependency that is away) moves the component to RECOVERING and is tried again after the backoff;
@@ -111,6 +112,16 @@ public final class WarmUp implements Runnable {
     }
 
     private void warm() throws IOException, InterruptedException {
+        if (!context.spark().sparkContext().isLocal()) {
+            // On a cluster, readiness must not wait for executors (with dynamic allocation an idle service holds
+            // none): a query the driver answers alone (no tasks), then the job API; the jobs are not run.
+            step = "a first Spark query in the driver";
+            context.spark().sql("SELECT 1").collectAsList();
+            step = "the job API";
+            send(HttpRequest.newBuilder(uri("/jobs?limit=1")).GET());
+            LOG.info("{}: on a cluster the warm-up runs no job (it would wait for executors)", context.componentName());
+            return;
+        }
         step = "a first Spark query";
         context.spark().range(0, 1000, 1, 2).selectExpr("sum(id)").collectAsList();
         List<JobDefinition<?, ?>> warmed = jobs.stream().filter(j -> j.warmUpParams() != null).toList();

@@ -78,6 +78,10 @@ public final class SparkClusterCli {
       }
     }
     Files.delete(state);
+    String dir = p.getProperty("directory");
+    if (dir != null && Path.of(dir).getFileName().toString().startsWith("kindling-spark-cluster-")) {
+      deleteTree(Path.of(dir)); // the cluster's own temporary directory: logs, work dirs, its Spark home's links
+    }
     System.out.println("stopped the cluster at " + p.getProperty("master"));
     return 0;
   }
@@ -114,5 +118,16 @@ public final class SparkClusterCli {
       p.load(r);
     }
     return p;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 }

@@ -7,11 +7,13 @@ import dev.kindling.ipp.Processor;
 import dev.kindling.ipp.WriteResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
@@ -39,6 +41,7 @@ public final class BatchPipelineBench {
             System.err.println("usage: BatchPipelineBench [ROWS >= 1] [ROUNDS >= 1]");
             System.exit(2);
         }
+        Instant startedAt = Instant.now();
         Path dir = Files.createTempDirectory("kindling-bench-");
         SparkSession spark = SparkSession.builder().master("local[*]").appName("bench-core")
                 .config("spark.ui.enabled", "false").getOrCreate();
@@ -71,6 +74,7 @@ public final class BatchPipelineBench {
             List<Double> k = new ArrayList<>();
             List<Double> p = new ArrayList<>();
             List<Double> ratios = new ArrayList<>();
+            List<Map<String, Double>> perRound = new ArrayList<>();
             for (int i = 0; i < rounds; i++) {
                 double tk;
                 double tp;
@@ -84,11 +88,19 @@ public final class BatchPipelineBench {
                 k.add(tk);
                 p.add(tp);
                 ratios.add(tk / tp);
+                perRound.add(new TreeMap<>(Map.of("kindling", tk, "plain", tp)));
                 System.out.printf(Locale.ROOT, "round %d: kindling %.0f ms, plain %.0f ms, ratio %.3f%n", i + 1, tk, tp, tk / tp);
             }
             System.out.printf(Locale.ROOT, "rows %d, rounds %d%nmedian kindling %.0f ms, median plain %.0f ms%n"
                     + "median of per-round ratios kindling/plain %.3f (goal <= 1.03)%n",
                     rows, rounds, median(k), median(p), median(ratios));
+            BenchResultFile result = new BenchResultFile("core", "Kindling vs plain Spark, batch pipeline",
+                    "mvn -B -q -f bench/core/pom.xml exec:exec -Dbench.args=\"" + rows + " " + rounds + "\"", startedAt, spark.version())
+                    .parameter("rows", rows).parameter("rounds", rounds);
+            result.measurement("pipeline", String.format(Locale.ROOT, "%,d-row batch pipeline", rows), "ms", List.of("kindling", "plain"),
+                            perRound, new TreeMap<>(Map.of("kindling", median(k), "plain", median(p))))
+                    .ratio("median of per-round ratios kindling / plain", median(ratios), "<= 1.03", median(ratios) <= 1.03);
+            System.out.println("written to " + result.write());
         } finally {
             spark.stop();
         }

@@ -2,7 +2,7 @@ package dev.kindling.examples.evens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import dev.kindling.testkit.AppJar;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,33 +10,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The thin application jar runs under the real spark-submit (org.apache.spark.deploy.SparkSubmit) with Spark's own class path. */
+/** The app jar (see {@link AppJarIT} for what it holds) runs under the real spark-submit (org.apache.spark.deploy.SparkSubmit) with Spark's own class path. */
 class SparkSubmitIT {
     private static Path appJar;
 
     @BeforeAll
-    static void findJar() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            appJar = files.filter(p -> p.getFileName().toString().matches("kindling-example-evens-.*-app\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no -app.jar in target/; run the package phase first"));
-        }
-    }
-
-    @Test
-    void theApplicationJarHoldsKindlingButNoSpark() throws IOException {
-        try (JarFile jar = new JarFile(appJar.toFile())) {
-            List<String> names = jar.stream().map(e -> e.getName()).toList();
-            assertThat(names).contains("dev/kindling/examples/evens/EvensApp.class", "dev/kindling/ipp/Pipeline.class");
-            assertThat(names).noneMatch(n -> n.startsWith("org/apache/spark/"));
-            assertThat(names).noneMatch(n -> n.startsWith("scala/"));
-            assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(EvensApp.class.getName());
-        }
+    static void findJar() {
+        appJar = AppJar.of("kindling-example-evens").path();
     }
 
     @Test

@@ -35,6 +35,7 @@ public final class Modeler {
         if (db.password() != null) {
             uri.append("&password=").append(URLEncoder.encode(db.password().reveal(), StandardCharsets.UTF_8));
         }
+        // tag::modeler[]
         ModelTrainer trainer = new ModelTrainer(db, modelsDir, params);
         Pipeline pipeline = Pipeline.builder(PipelineKind.INCREMENTAL).name("modeler")
                 .source(Connectors.builtIn().source(uri.toString()))
@@ -43,5 +44,6 @@ public final class Modeler {
         return ContinuousRunner.builder(pipeline)
                 .watermarkStore(JdbcWatermarkStore.builder(db, "modeler").inSameTransaction(trainer.modelsRow()).build())
                 .interval(interval);
+        // end::modeler[]
     }
 }

@@ -125,6 +125,7 @@ public final class Predictor {
         return l == null ? -1 : l.version();
     }
 
+    // tag::refresh[]
     /** Loads the newest listed model version when it is newer than the one in use; returns the one in use (or null). */
     synchronized Loaded refresh() {
         long newest;
@@ -150,6 +151,7 @@ public final class Predictor {
         current = new Loaded(newest, model, users, products);
         return current;
     }
+    // end::refresh[]
 
     private static Set<Integer> ids(Dataset<Row> factors) {
         Set<Integer> out = new HashSet<>();

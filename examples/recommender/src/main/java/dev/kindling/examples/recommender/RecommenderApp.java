@@ -6,7 +6,6 @@ import dev.kindling.connect.Secret;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Failures;
 import dev.kindling.service.KindlingService;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,13 +24,19 @@ import org.slf4j.LoggerFactory;
  * curl localhost:8080/models ; curl localhost:8080/status ; curl -X POST 'localhost:8080/cycles?wait=120s'
  * </pre>
  *
- * <p>With no {@code RECOMMENDER_JDBC_URL}, it starts an embedded PostgreSQL, creates the schema,
- * seeds {@code recommender.seed.ratings} ratings and keeps the generator running. See
+ * <p>{@code RECOMMENDER_JDBC_URL} is required: a packaged app without it stops at once with one line
+ * that names it. With {@code KINDLING_EMBEDDED=true} (what {@code bin/run-example} sets) and no URL,
+ * it starts an {@link EmbeddedDatabase}, creates the schema, seeds {@code recommender.seed.ratings}
+ * ratings and keeps the generator running. See
  * {@link RecommenderSettings} for every setting; the control plane's are in kindling-core
  * ({@code PORT}, ...), the modeler's backoff and readiness in kindling-continuous.
  */
 public final class RecommenderApp {
     private static final Logger LOG = LoggerFactory.getLogger(RecommenderApp.class);
+
+    /** The one line a packaged app prints (and exits with 2) when no database is configured. */
+    static final String MISSING_DATABASE = "recommender: set RECOMMENDER_JDBC_URL to the PostgreSQL database (jdbc:postgresql://host:5432/db); "
+            + "KINDLING_EMBEDDED=true starts an embedded PostgreSQL instead (bin/run-example sets it)";
 
     private RecommenderApp() {
     }
@@ -56,12 +61,14 @@ public final class RecommenderApp {
             generator.insert(db, settings.get(RecommenderSettings.SEED_RATINGS));
         }
         Predictor predictor = new Predictor(db);
+        // tag::service[]
         return KindlingService.builder("recommender")
                 .settings(settings)
                 .component(Modeler.runner(db, modelsDir, params, settings.get(RecommenderSettings.INTERVAL)).build())
                 .component(predictor.jobs())
                 .component(new RatingsFeed(generator, db, settings.get(RecommenderSettings.GENERATOR_RATE)))
                 .routes(predictor::routes);
+        // end::service[]
     }
 
     private static long count(JdbcEndpoint db) {
@@ -80,12 +87,19 @@ public final class RecommenderApp {
         }
         Settings settings = Settings.fromEnvironment();
         String url = settings.get(RecommenderSettings.JDBC_URL);
-        EmbeddedPostgres pg = null;
+        if (url != null && url.isBlank()) {
+            url = null;
+        }
+        if (url == null && !settings.get(RecommenderSettings.EMBEDDED)) {
+            System.err.println(MISSING_DATABASE);
+            System.exit(2);
+            return;
+        }
+        EmbeddedDatabase embedded = null;
         JdbcEndpoint db;
         if (url == null) {
-            // closed by the service after every component and Spark: its own JVM hook would stop it under a running cycle
-            pg = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
-            db = new JdbcEndpoint("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", null);
+            embedded = EmbeddedDatabase.start();
+            db = embedded.endpoint();
             LOG.info("recommender: embedded PostgreSQL at {}", db.url());
         } else {
             String password = settings.get(RecommenderSettings.JDBC_PASSWORD);
@@ -101,8 +115,8 @@ public final class RecommenderApp {
         LOG.info("recommender: models in {}; try curl -X POST 'localhost:{}/predictions/ranks?wait=10s' -d '{\"user\": 1, \"topk\": 5}'",
                 modelsDir, settings.get(dev.kindling.service.ServiceSettings.PORT));
         KindlingService.Builder service = service(db, settings, modelsDir);
-        if (pg != null) {
-            service.resource("embedded PostgreSQL", pg);
+        if (embedded != null) {
+            service.resource("embedded PostgreSQL", embedded);
         }
         service.run();
     }

@@ -15,7 +15,12 @@ public final class RecommenderSettings {
     }
 
     public static final Setting<String> JDBC_URL = Setting.string("recommender.jdbc.url", null,
-            "PostgreSQL JDBC URL holding ratings and models; unset: an embedded PostgreSQL with seeded ratings and a running generator");
+            "PostgreSQL JDBC URL holding ratings and models; unset: the app stops at once naming RECOMMENDER_JDBC_URL, unless "
+                    + "KINDLING_EMBEDDED=true starts an embedded PostgreSQL with seeded ratings and a running generator");
+    /** The embedded default is a {@code bin/run-example} convenience: an app jar never starts a database unasked. */
+    public static final Setting<Boolean> EMBEDDED = Setting.bool("kindling.embedded", false,
+            "true: with no RECOMMENDER_JDBC_URL, start an embedded PostgreSQL (bin/run-example sets it); false: the URL is required")
+            .env("KINDLING_EMBEDDED");
     public static final Setting<String> JDBC_USER = Setting.string("recommender.jdbc.user", "postgres", "Database user");
     public static final Setting<String> JDBC_PASSWORD = Setting.secret("recommender.jdbc.password", "Database password (none by default)");
     public static final Setting<String> MODELS_DIR = Setting.string("recommender.models.dir", null,

@@ -149,6 +149,7 @@ class RecommenderIT {
         }
         assertThat(service.overran()).isEmpty();
 
+        // tag::crash[]
         // A cycle that fails after the model was saved, before the commit: the retry republishes
         // the same version; no version is listed or stored twice.
         AtomicBoolean crashOnce = new AtomicBoolean(true);
@@ -176,6 +177,7 @@ class RecommenderIT {
             assertThat(dirs.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted())
                     .containsExactly("v=0", "v=1", "v=2");
         }
+        // end::crash[]
         alone.shutdown();
     }
 

@@ -86,9 +86,11 @@ public final class SparkPi {
             }
             return List.of(inside).iterator();
         };
+        // tag::estimate[]
         long inside = spark.range(0, partitions, 1, partitions)
                 .mapPartitions(throwPoints, Encoders.LONG())
                 .reduce((ReduceFunction<Long>) Long::sum);
+        // end::estimate[]
         long ms = (System.nanoTime() - t0) / 1_000_000;
         return new Result(4.0 * inside / samples, samples, partitions, base, ms);
     }

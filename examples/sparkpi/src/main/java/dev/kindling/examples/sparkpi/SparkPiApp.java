@@ -36,6 +36,7 @@ public final class SparkPiApp {
     private SparkPiApp() {
     }
 
+    // tag::job[]
     /** The job with the bounds from {@code settings}, warmed up with a small estimate before readiness. */
     public static JobDefinition<SparkPi.Params, SparkPi.Result> job(Settings settings) {
         long maxSamples = settings.get(SparkPiSettings.MAX_SAMPLES);
@@ -51,6 +52,7 @@ public final class SparkPiApp {
     public static JobService jobs(Settings settings) {
         return JobService.builder(JOB).job(job(settings)).syncRoute("/sparkpi", JOB).build();
     }
+    // end::job[]
 
     /** The banner at {@code /}: what the service is and its links. */
     public static void banner(Routes routes) {
@@ -80,8 +82,10 @@ public final class SparkPiApp {
                     + "       SparkPiApp --once N [P]  estimate once with N samples in P partitions and exit");
             System.exit(2);
         }
+        // tag::main[]
         Settings settings = Settings.fromEnvironment();
         KindlingService.builder(JOB).settings(settings).component(jobs(settings)).routes(SparkPiApp::banner).run();
+        // end::main[]
     }
 
     private static void once(String[] args) {

@@ -47,11 +47,13 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * bin/run-example wordcount                                   # embedded Kafka + producer + service, http://localhost:8080/
  * KAFKA_BOOTSTRAP_SERVERS=broker:9092 WORDCOUNT_CHECKPOINT=/var/lib/wordcount bin/run-example wordcount
- * spark-submit --class dev.kindling.examples.wordcount.WordCountApp kindling-example-wordcount-app.jar
+ * KAFKA_BOOTSTRAP_SERVERS=broker:9092 spark-submit --class dev.kindling.examples.wordcount.WordCountApp kindling-example-wordcount-app.jar
  * </pre>
  *
  * <p>Settings: {@link WordCountSettings}, {@code PORT} (default 8080) and the other service settings.
- * With no bootstrap servers the app starts an {@link EmbeddedKafka} (a real broker in a process
+ * {@code KAFKA_BOOTSTRAP_SERVERS} is required: a packaged app without it stops at once with one line
+ * that names it. With {@code KINDLING_EMBEDDED=true} (what {@code bin/run-example} sets) and no
+ * bootstrap servers the app starts an {@link EmbeddedKafka} (a real broker in a process
  * session of its own, and a producer of generated text) that the service closes last, after the
  * runners and Spark; so Ctrl-C reaches the service only, and the queries stop while the broker is
  * still there.
@@ -60,8 +62,13 @@ public final class WordCountApp {
     private static final Logger LOG = LoggerFactory.getLogger(WordCountApp.class);
 
     /** The processor both runners run. */
+    // tag::sql[]
     public static final String SQL = "SELECT word, count(*) AS count FROM "
             + "(SELECT explode(split(lower(trim(value)), '\\\\s+')) AS word FROM input) WHERE word <> '' GROUP BY word";
+    // end::sql[]
+    /** The one line a packaged app prints (and exits with 2) when no broker is configured. */
+    static final String MISSING_BROKER = "wordcount: set KAFKA_BOOTSTRAP_SERVERS to the Kafka brokers (host:port,...); "
+            + "KINDLING_EMBEDDED=true starts an embedded broker instead (bin/run-example sets it)";
     /** The largest {@code n} of {@code GET /top}. */
     public static final int MAX_TOP = 100;
 
@@ -81,6 +88,7 @@ public final class WordCountApp {
         String kafka = "kafka://" + bootstrapServers + "/";
         String words = kafka + settings.get(WordCountSettings.WORDS_TOPIC);
         StreamTrigger trigger = StreamTrigger.parse(settings.get(WordCountSettings.TRIGGER));
+        // tag::service[]
         QueryableTable table = QueryableTable.keyedBy("word_counts", "word");
         return KindlingService.builder("wordcount")
                 .settings(settings)
@@ -99,13 +107,16 @@ public final class WordCountApp {
                         .trigger(trigger)
                         .build())
                 .routes(routes(table, page()));
+        // end::service[]
     }
 
+    // tag::pipeline[]
     private static Pipeline.Builder wordCount(String name, Connectors c, String source) {
         return Pipeline.builder(PipelineKind.STREAMING).name(name)
                 .source(c.source(source))
                 .decoder(RecordDecoder.text())
                 .process(Processor.sql(SQL));
+    // end::pipeline[]
     }
 
     /** {@code GET /top?n=N} and {@code GET /}. */
@@ -151,6 +162,11 @@ public final class WordCountApp {
         Settings settings = Settings.fromEnvironment();
         String bootstrap = settings.get(WordCountSettings.BOOTSTRAP_SERVERS);
         EmbeddedKafka embedded = null;
+        if ((bootstrap == null || bootstrap.isBlank()) && !settings.get(WordCountSettings.EMBEDDED)) {
+            System.err.println(MISSING_BROKER);
+            System.exit(2);
+            return;
+        }
         if (bootstrap == null || bootstrap.isBlank()) {
             LOG.info("no KAFKA_BOOTSTRAP_SERVERS: starting an embedded Kafka broker (the first run resolves its jars with Maven)");
             embedded = EmbeddedKafka.start(settings.get(WordCountSettings.WORDS_TOPIC), settings.get(WordCountSettings.PRODUCER_RATE),

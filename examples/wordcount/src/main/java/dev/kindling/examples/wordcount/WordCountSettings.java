@@ -14,8 +14,15 @@ public final class WordCountSettings {
     }
 
     public static final Setting<String> BOOTSTRAP_SERVERS = Setting.string("kindling.wordcount.bootstrap-servers", "",
-            "Kafka bootstrap servers. Empty: start an embedded broker and a producer of generated text (the embedded default).")
+            "Kafka bootstrap servers (host:port,...). Empty: the app stops at once naming this variable, unless "
+                    + "KINDLING_EMBEDDED=true starts an embedded broker and a producer of generated text.")
             .env("KAFKA_BOOTSTRAP_SERVERS");
+
+    /** The embedded default is a {@code bin/run-example} convenience: an app jar never starts a broker unasked. */
+    public static final Setting<Boolean> EMBEDDED = Setting.bool("kindling.embedded", false,
+            "true: with no KAFKA_BOOTSTRAP_SERVERS, start an embedded Kafka broker (its jars resolved with Maven) and a "
+                    + "producer of generated text; bin/run-example sets it. false: KAFKA_BOOTSTRAP_SERVERS is required.")
+            .env("KINDLING_EMBEDDED");
 
     public static final Setting<String> WORDS_TOPIC = Setting.string("kindling.wordcount.words-topic", "words",
             "The topic of text lines to count.").env("WORDCOUNT_WORDS_TOPIC");

@@ -1,0 +1,110 @@
+package dev.kindling.bench.core;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a bench's result as {@code bench/results/<bench>.json} in the format {@code kindling-bench/1}
+ * (described in {@code bench/results/README.md}), which the documentation site turns into tables and
+ * charts. The folder is found from the working directory upwards ({@code mvn -f bench/core/pom.xml}
+ * runs in {@code bench/core}).
+ *
+ * <pre>{@code
+ * BenchResultFile file = new BenchResultFile("core", "Kindling vs plain Spark, batch pipeline", command, Instant.now(), spark.version());
+ * file.parameter("rows", 20_000_000L);
+ * file.measurement("pipeline", "20M-row batch pipeline", "ms", List.of("kindling", "plain"), rounds, medians)
+ *     .ratio("kindling / plain", 1.022, "<= 1.03", true);
+ * file.write();   // bench/results/core.json
+ * }</pre>
+ */
+final class BenchResultFile {
+    private final Map<String, Object> doc = new LinkedHashMap<>();
+    private final Map<String, Object> parameters = new LinkedHashMap<>();
+    private final List<Map<String, Object>> measurements = new ArrayList<>();
+    private final String bench;
+
+    BenchResultFile(String bench, String title, String command, Instant startedAt, String sparkVersion) {
+        this.bench = bench;
+        doc.put("schema", "kindling-bench/1");
+        doc.put("bench", bench);
+        doc.put("title", title);
+        doc.put("command", command);
+        doc.put("startedAt", startedAt.toString());
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        machine.put("spark", sparkVersion);
+        machine.put("loadAverageAtStart", String.format(java.util.Locale.ROOT, "%.2f",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        doc.put("machine", machine);
+        doc.put("parameters", parameters);
+        doc.put("measurements", measurements);
+    }
+
+    BenchResultFile parameter(String name, Object value) {
+        parameters.put(name, String.valueOf(value));
+        return this;
+    }
+
+    /** One measurement: its rounds (a value per variant each) and medians; ratios are added to the returned one. */
+    Measurement measurement(String id, String title, String unit, List<String> variants, List<Map<String, Double>> rounds,
+                            Map<String, Double> medians) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("title", title);
+        m.put("unit", unit);
+        m.put("variants", variants);
+        m.put("rounds", rounds);
+        m.put("medians", medians);
+        m.put("statistics", new LinkedHashMap<String, Double>());
+        List<Map<String, Object>> ratios = new ArrayList<>();
+        m.put("ratios", ratios);
+        measurements.add(m);
+        return new Measurement(ratios);
+    }
+
+    /** The ratios of a measurement. */
+    static final class Measurement {
+        private final List<Map<String, Object>> ratios;
+
+        private Measurement(List<Map<String, Object>> ratios) {
+            this.ratios = ratios;
+        }
+
+        Measurement ratio(String name, double value, String goal, Boolean met) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("name", name);
+            r.put("value", value);
+            r.put("goal", goal);
+            r.put("met", met);
+            ratios.add(r);
+            return this;
+        }
+    }
+
+    /** Writes the file and returns its path. */
+    Path write() throws IOException {
+        doc.put("finishedAt", Instant.now().toString());
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("bench/README.md"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IOException("no bench/README.md above " + Path.of("").toAbsolutePath() + ": cannot find bench/results");
+        }
+        Path file = dir.resolve("bench/results/" + bench + ".json");
+        Files.createDirectories(file.getParent());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
+        return file;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.kindling.examples.sparkpi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kindling.testkit.AppJar;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The app jar, {@code target/kindling-example-sparkpi-VERSION-app.jar}: the one jar for spark-submit and containers. Kindling and what a
+ * Spark distribution lacks are inside; Spark, Scala and the embedded defaults are not.
+ */
+class AppJarIT {
+    /** 16 MB: Kindling with Javalin and Jetty 12, Kotlin's standard library, Micrometer, the PostgreSQL driver. */
+    private static final long MAX_BYTES = 16L * 1024 * 1024;
+
+    @Test
+    void holdsKindlingAndWhatSparkLacksButNoSparkNoScalaAndNoEmbeddedDefault() {
+        AppJar jar = AppJar.of("kindling-example-sparkpi");
+        assertThat(jar.forbiddenEntries()).isEmpty();
+        assertThat(jar.size()).as("size of " + jar.path()).isLessThanOrEqualTo(MAX_BYTES);
+        assertThat(jar.mainClass()).isEqualTo("dev.kindling.examples.sparkpi.SparkPiApp");
+        assertThat(jar.entries()).contains("dev/kindling/examples/sparkpi/SparkPiApp.class", "dev/kindling/ipp/Pipeline.class",
+                "dev/kindling/service/KindlingService.class", "io/javalin/Javalin.class", "io/micrometer/core/instrument/MeterRegistry.class",
+                "dev/kindling/shaded/org/eclipse/jetty/server/Server.class");
+    }
+}

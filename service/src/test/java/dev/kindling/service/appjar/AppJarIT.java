@@ -1,0 +1,29 @@
+package dev.kindling.service.appjar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kindling.testkit.AppJar;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The app jar, {@code target/kindling-service-VERSION-app.jar}: the one jar for spark-submit and containers. Kindling and what a
+ * Spark distribution lacks are inside; Spark, Scala and the embedded defaults are not.
+ */
+class AppJarIT {
+    /** 28 MB: Kindling with Javalin and Jetty 12, Kotlin's standard library, Micrometer, the PostgreSQL driver, and the Kafka
+     *  connector with kafka-clients (22 MB when this was written). */
+    private static final long MAX_BYTES = 28L * 1024 * 1024;
+
+    @Test
+    void holdsKindlingAndWhatSparkLacksButNoSparkNoScalaAndNoEmbeddedDefault() {
+        AppJar jar = AppJar.of("kindling-service");
+        assertThat(jar.forbiddenEntries()).isEmpty();
+        assertThat(jar.size()).as("size of " + jar.path()).isLessThanOrEqualTo(MAX_BYTES);
+        assertThat(jar.mainClass()).isEqualTo("dev.kindling.service.Main");
+        assertThat(jar.entries()).contains("dev/kindling/service/Main.class", "org/postgresql/Driver.class", "dev/kindling/ondemand/JobService.class",
+                "dev/kindling/continuous/ContinuousRunner.class", "dev/kindling/streaming/StreamingRunner.class", "dev/kindling/ipp/Pipeline.class",
+                "dev/kindling/service/KindlingService.class", "io/javalin/Javalin.class", "io/micrometer/core/instrument/MeterRegistry.class",
+                "dev/kindling/shaded/org/eclipse/jetty/server/Server.class", "org/apache/spark/sql/kafka010/KafkaSourceProvider.class",
+                "org/apache/kafka/clients/consumer/KafkaConsumer.class");
+    }
+}
