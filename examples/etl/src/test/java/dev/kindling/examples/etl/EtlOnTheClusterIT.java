@@ -93,13 +93,14 @@ class EtlOnTheClusterIT {
 
     /** What {@link OrdersEtlIT} asserts after the first cycle on the embedded default, read back with local Spark. */
     private static void assertConvertedAsOnTheEmbeddedDefault(SparkSession local, Path out, Path quarantine) {
+        // each batch is renamed into place from a temporary folder once written, so a folder can exist while it holds no
+        // batch yet (reading it then fails): wait until both read back whole
         await().atMost(Duration.ofMinutes(4)).ignoreExceptions()
-                .until(() -> Files.isDirectory(quarantine) && orders(local, out).size() == 4);
+                .until(() -> orders(local, out).size() == 4 && quarantined(local, quarantine).size() == 4);
         assertThat(orders(local, out)).containsExactly(
                 "1|ada|12.5|2026-11-24|b0", "2|brian|7.25|2026-11-24|b0", "4|dora|19.99|2026-11-25|b0", "7|fay|1.0|2026-11-24|b0");
         String schema = "does not match the schema (" + OrdersEtl.SCHEMA + ")";
-        assertThat(local.read().json(quarantine.toString()).orderBy("file", "row").collectAsList().stream()
-                .map((Row r) -> r.getAs("file") + "|" + r.getAs("row") + "|" + r.getAs("reason") + "|b" + r.getAs("batch_id")).toList())
+        assertThat(quarantined(local, quarantine))
                 .containsExactly(
                         "a.csv|3,chen,not-a-number,2026-11-25|" + schema + "|b0",
                         "a.csv|5,,3.0,2026-11-25|missing customer|b0",
@@ -115,6 +116,11 @@ class EtlOnTheClusterIT {
             }
         }
         return null;
+    }
+
+    private static List<String> quarantined(SparkSession local, Path quarantine) {
+        return local.read().json(quarantine.toString()).orderBy("file", "row").collectAsList().stream()
+                .map((Row r) -> r.getAs("file") + "|" + r.getAs("row") + "|" + r.getAs("reason") + "|b" + r.getAs("batch_id")).toList();
     }
 
     private static List<String> orders(SparkSession local, Path out) {
