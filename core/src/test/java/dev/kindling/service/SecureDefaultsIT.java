@@ -153,6 +153,26 @@ class SecureDefaultsIT {
     }
 
     @Test
+    void aWriteFromAPageOfAnotherSiteIs403EvenWithoutABody() throws Exception {
+        try (KindlingService s = service(settings()).start()) {
+            HttpResponse<String> forged = send(req(s, "/echo").header("Origin", "https://evil.example")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}")));
+            assertThat(forged.statusCode()).isEqualTo(403);
+            assertThat(Json.mapper().readTree(forged.body()).get("detail").asText())
+                    .startsWith("POST /echo was sent by a web page of another site (Origin 'https://evil.example')");
+            assertThat(send(req(s, "/echo").header("Sec-Fetch-Site", "cross-site")
+                    .POST(HttpRequest.BodyPublishers.noBody())).statusCode()).as("body-less, by a fetch() of another site").isEqualTo(403);
+            assertThat(send(req(s, "/echo").header("Origin", "null")
+                    .POST(HttpRequest.BodyPublishers.noBody())).statusCode()).as("a sandboxed page").isEqualTo(403);
+            assertThat(send(req(s, "/echo").header("Origin", "http://127.0.0.1:" + s.port())
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}"))).body())
+                    .as("a page of the service's own origin").isEqualTo("{\"a\":1}");
+            assertThat(send(req(s, "/echo").header("Sec-Fetch-Site", "cross-site").GET()).statusCode())
+                    .as("reads are not writes: no 403 for a GET").isNotEqualTo(403);
+        }
+    }
+
+    @Test
     void waitingRequestsAndEventStreamsAreCapped() throws Exception {
         try (KindlingService s = service(settings("kindling.http.max-waiting", "1", "kindling.http.max-streams", "2")).start()) {
             holdStarted = new CountDownLatch(1);

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP server of a service (Javalin on Jetty): {@code /healthz}, {@code /readyz},
  * {@code /metrics}, {@code /status} and the routes of the {@link RouteTable}; errors as RFC 9457
- * problem+json; a request-size limit; bearer-token auth on mutating routes; the in-flight count
+ * problem+json; a request-size limit; bearer-token auth on every route but the probes; JSON-only bodies (415) and no
+ * writes from other sites' pages (403); the in-flight count
  * that the shutdown drains; open Server-Sent Event streams, which are closed with a final
  * {@code shutdown} event when draining starts instead of being waited for.
  */
@@ -45,6 +46,7 @@ public final class HttpServer {
     static final int DEPENDENCY_RETRY_AFTER_SECONDS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private static final Set<HandlerType> WITH_BODY = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH);
+    private static final Set<HandlerType> CHANGES_STATE = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
     private static final Set<String> PROBES = Set.of("/healthz", "/readyz");
     private static final String COUNTED = "kindling.counted";
     private static final String STARTED = "kindling.start";
@@ -282,6 +284,11 @@ public final class HttpServer {
             throw new ProblemException(Problem.of(401, "Unauthorized", ctx.method() + " " + ctx.path()
                     + " needs the header 'Authorization: Bearer <token>' with one of the service's tokens"));
         }
+        if (CHANGES_STATE.contains(ctx.method()) && crossSite(ctx)) {
+            throw new ProblemException(Problem.of(403, "Forbidden", ctx.method() + " " + ctx.path()
+                    + " was sent by a web page of another site (Origin '" + shorten(String.valueOf(ctx.header("Origin")))
+                    + "'); a service takes writes from programs, not from pages it did not serve"));
+        }
         if (WITH_BODY.contains(ctx.method()) && hasBody(ctx) && !isJson(ctx.contentType())) {
             throw new ProblemException(Problem.of(415, "Unsupported Media Type", ctx.method() + " " + ctx.path()
                     + " takes a JSON body: send it with 'Content-Type: application/json'; got "
@@ -318,6 +325,30 @@ public final class HttpServer {
             ok |= MessageDigest.isEqual(given, t);
         }
         return ok;
+    }
+
+    /**
+     * A browser's request made by a page of another site: {@code Sec-Fetch-Site} says {@code cross-site} or
+     * {@code same-site}, or an {@code Origin} names another host and port than the request's. Programs (curl, clients)
+     * send neither header; a body-less POST such as {@code /pause} is thus safe from pages as well as JSON ones.
+     */
+    private static boolean crossSite(Context ctx) {
+        String site = ctx.header("Sec-Fetch-Site");
+        if (site != null && (site.equalsIgnoreCase("cross-site") || site.equalsIgnoreCase("same-site"))) {
+            return true;
+        }
+        String origin = ctx.header("Origin");
+        if (origin == null || origin.isBlank()) {
+            return false;
+        }
+        String host = ctx.header("Host");
+        try {
+            java.net.URI o = java.net.URI.create(origin.trim());
+            String authority = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
+            return o.getHost() == null || host == null || !authority.equalsIgnoreCase(host.trim());
+        } catch (IllegalArgumentException e) {
+            return true; // "null" (a sandboxed page) and anything unparsable
+        }
     }
 
     private static boolean hasBody(Context ctx) {

@@ -9,7 +9,7 @@ import dev.kindling.service.KindlingService;
  *
  * <pre>
  * mvn -q compile exec:exec                     # local Spark, http://localhost:8080 (PORT changes it)
- * curl -X POST 'localhost:8080/jobs/words?wait=30s' -d '{"text": "To be, or not to be"}'
+ * curl -X POST 'localhost:8080/jobs/words?wait=30s' -H 'Content-Type: application/json' -d '{"text": "To be, or not to be"}'
  * </pre>
  *
  * <p>Settings come from the environment: {@code PORT} and the rest of kindling-core's service settings,

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * bin/run-example recommender            # embedded PostgreSQL, seeded ratings, generator on, port 8080
- * curl -X POST 'localhost:8080/predictions/ranks?wait=10s' -d '{"user": 1, "topk": 5}'
+ * curl -X POST 'localhost:8080/predictions/ranks?wait=10s' -H 'Content-Type: application/json' -d '{"user": 1, "topk": 5}'
  * curl localhost:8080/models ; curl localhost:8080/status ; curl -X POST 'localhost:8080/cycles?wait=120s'
  * </pre>
  *
@@ -112,7 +112,7 @@ public final class RecommenderApp {
         if (modelsDir == null) {
             modelsDir = Files.createTempDirectory("kindling-recommender-models-").toString();
         }
-        LOG.info("recommender: models in {}; try curl -X POST 'localhost:{}/predictions/ranks?wait=10s' -d '{\"user\": 1, \"topk\": 5}'",
+        LOG.info("recommender: models in {}; try curl -X POST 'localhost:{}/predictions/ranks?wait=10s' -H 'Content-Type: application/json' -d '{\"user\": 1, \"topk\": 5}'",
                 modelsDir, settings.get(dev.kindling.service.ServiceSettings.PORT));
         KindlingService.Builder service = service(db, settings, modelsDir);
         if (embedded != null) {

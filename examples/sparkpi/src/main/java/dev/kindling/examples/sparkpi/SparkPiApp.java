@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * bin/run-example sparkpi                                   # serves on PORT (default 8080)
  * curl 'localhost:8080/sparkpi?samples=1000000&amp;partitions=4'   # sync: {"pi":3.14...,"samples":1000000,...}
- * curl -XPOST localhost:8080/jobs/sparkpi -d '{"samples":10000000000,"partitions":100}'   # async: 202 + Location
+ * curl -XPOST localhost:8080/jobs/sparkpi -H 'Content-Type: application/json' -d '{"samples":10000000000,"partitions":100}'   # async: 202 + Location
  * spark-submit --class dev.kindling.examples.sparkpi.SparkPiApp kindling-example-sparkpi-app.jar --once 100000
  * </pre>
  *
