@@ -93,6 +93,12 @@ public final class JdbcSink implements BatchWritable, StreamWritable {
         return mode.equals("append") ? DeliveryGuarantee.AT_LEAST_ONCE : DeliveryGuarantee.IDEMPOTENT;
     }
 
+    /** True in mode {@code upsert}: a row written again, in any batch, leaves one row for its keys. */
+    @Override
+    public boolean upsertsByKey() {
+        return mode.equals("upsert");
+    }
+
     @Override
     public DeliveryGuarantee streamGuarantee() {
         return mode.equals("upsert") ? DeliveryGuarantee.EXACTLY_ONCE : guarantee();

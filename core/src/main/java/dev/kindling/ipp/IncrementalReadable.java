@@ -32,4 +32,14 @@ public interface IncrementalReadable extends Source {
      * beginning. The range must be part of what the source pushes down (for JDBC, the SQL sent to the database).
      */
     Dataset<Row> readIncrement(SparkSession spark, Watermark after, Watermark upTo);
+
+    /**
+     * The margin below {@code after} that each increment reads again, as configured (a whole number of ids, or a
+     * duration such as {@code 5m}), for sources whose rows become visible out of order; empty (the default) when the
+     * range is exactly {@code after < column <= upTo}. Rows read again reach the sink twice, so a runner takes such a
+     * source only with a sink that {@linkplain Sink#upsertsByKey() upserts by key}.
+     */
+    default Optional<String> lookback() {
+        return Optional.empty();
+    }
 }

@@ -19,6 +19,15 @@ public interface Sink {
     DeliveryGuarantee guarantee();
 
     /**
+     * Whether writing a row again that this sink has written before, in any batch, leaves one row for its key (an
+     * upsert by key). Such a sink absorbs rows that a source reads twice (an incremental source with a
+     * {@linkplain IncrementalReadable#lookback() lookback}). False by default.
+     */
+    default boolean upsertsByKey() {
+        return false;
+    }
+
+    /**
      * Lays out dead letters for this sink when it is a pipeline's dead-letter sink. They arrive as
      * {@link RecordDecoder#rejected} gives them ({@code topic, partition, offset, timestamp, key, value,
      * error}); the default writes them as they are. A message bus keeps the original key and value and

@@ -354,4 +354,66 @@ class ContinuousRunnerIT {
                     .contains("kindling_continuous_rows_written_total{pipeline=\"orders\",service=\"test\"} 2.0");
         }
     }
+
+    /**
+     * Requests that arrive while a cycle runs are answered by one more cycle, not one each: however many callers ask,
+     * the runner holds one pending request, and a caller that gives up (cancels its future) takes no one else's answer
+     * with it.
+     */
+    @Test
+    void manyRequestsWhileACycleRunsShareOneNextCycle(SparkSession spark) throws Exception {
+        CountDownLatch inSink = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        BatchWritable held = new BatchWritable() {
+            @Override
+            public WriteResult write(Dataset<Row> data, long batchId) {
+                inSink.countDown();
+                try {
+                    assertThat(release.await(2, TimeUnit.MINUTES)).as("released by the test").isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                return new WriteResult(batchId, data.count(), 0);
+            }
+
+            @Override
+            public String name() {
+                return "held";
+            }
+
+            @Override
+            public DeliveryGuarantee guarantee() {
+                return DeliveryGuarantee.IDEMPOTENT;
+            }
+        };
+        Fixtures.CountingSource source = new Fixtures.CountingSource(3);
+        Pipeline p = Pipeline.builder(PipelineKind.INCREMENTAL).name("coalesced").source(source).sink(held).build();
+        Fixtures.Journal journal = new Fixtures.Journal();
+        ContinuousRunner runner = ContinuousRunner.builder(p).watermarkStore(new FileWatermarkStore(tmp.resolve("coalesced.watermark")))
+                .listener(journal).startPaused(true).build();
+        try (KindlingService service = Fixtures.serve(spark, runner)) {
+            CompletableFuture<CycleReport> first = runner.runCycle();
+            assertThat(inSink.await(2, TimeUnit.MINUTES)).as("the first cycle reached the sink").isTrue();
+            source.rows.set(5);
+            List<CompletableFuture<CycleReport>> later = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                later.add(runner.runCycle());
+            }
+            later.get(0).cancel(true);
+            release.countDown();
+
+            assertThat(first.get(2, TimeUnit.MINUTES)).extracting(CycleReport::outcome, CycleReport::batchId)
+                    .containsExactly(CycleOutcome.PUBLISHED, 0L);
+            List<CycleReport> answers = new java.util.ArrayList<>();
+            for (CompletableFuture<CycleReport> f : later.subList(1, later.size())) {
+                answers.add(f.get(2, TimeUnit.MINUTES));
+            }
+            assertThat(answers).as("199 callers, one answer").allMatch(r -> r.equals(answers.get(0)));
+            assertThat(answers.get(0)).extracting(CycleReport::outcome, CycleReport::batchId, CycleReport::rowsWritten)
+                    .containsExactly(CycleOutcome.PUBLISHED, 1L, 2L);
+            assertThat(later.get(0)).isCancelled();
+            assertThat(journal.events).as("two cycles ran, not two hundred").containsExactly("read 0", "published 0", "read 1", "published 1");
+        }
+    }
 }

@@ -150,6 +150,19 @@ class ContinuousSettingsIT {
                 .hasMessageStartingWith("dead-letter sink 'file:/tmp/d-dead?format=parquet&mode=append' of 'd' is AT_LEAST_ONCE");
         assertThat(ContinuousRunner.builder(deadLettersAppended).watermarkStore(store).allowNonIdempotentSink(true).build().name())
                 .isEqualTo("d");
+        // a lookback reads rows again, in a later batch: only a sink that upserts by key absorbs them
+        Pipeline lookingBack = Pipeline.builder(PipelineKind.INCREMENTAL).name("l")
+                .source(c.source("jdbc:postgresql://127.0.0.1:5432/app?table=ratings&watermarkColumn=id&lookback=100"))
+                .sink(c.sink("file:/tmp/l?format=parquet&perBatch=true")).build();
+        assertThatThrownBy(() -> ContinuousRunner.builder(lookingBack).watermarkStore(store).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("source 'jdbc:postgresql://127.0.0.1:5432/app?table=ratings' of 'l' reads again the rows within "
+                        + "its lookback (100) below the committed watermark, so sink 'file:/tmp/l")
+                .hasMessageContaining("would publish them twice. Use a sink that upserts by key (JDBC mode=upsert with keys)");
+        Pipeline upserting = Pipeline.builder(PipelineKind.INCREMENTAL).name("u")
+                .source(c.source("jdbc:postgresql://127.0.0.1:5432/app?table=ratings&watermarkColumn=id&lookback=100"))
+                .sink(c.sink("jdbc:postgresql://127.0.0.1:5432/app?table=r&mode=upsert&keys=id")).build();
+        assertThat(ContinuousRunner.builder(upserting).watermarkStore(store).build().name()).isEqualTo("u");
         Pipeline batch = Pipeline.builder(PipelineKind.BATCH).name("b").source(c.source("range:0..3"))
                 .sink(c.sink("file:/tmp/b?format=parquet&perBatch=true")).build();
         assertThatThrownBy(() -> ContinuousRunner.builder(batch).build())

@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class JdbcFactory implements ConnectorFactory {
     private static final Set<String> COMMON = Set.of("table", "user", "password", "password.env", "password.file");
-    private static final Set<String> SOURCE = union(COMMON, Set.of("query", "where", "watermarkColumn", "fetchSize",
+    private static final Set<String> SOURCE = union(COMMON, Set.of("query", "where", "watermarkColumn", "lookback", "fetchSize",
             "partitionColumn", "lowerBound", "upperBound", "numPartitions"));
     private static final Set<String> SINK = union(COMMON, Set.of("mode", "keys", "batchSize"));
 
@@ -68,7 +68,8 @@ public final class JdbcFactory implements ConnectorFactory {
             options.get(k).ifPresent(v -> spark.put(k, v));
         }
         return new JdbcSource(endpoint(uri, options), options.get("table").orElse(null), options.get("query").orElse(null),
-                options.get("where").orElse(null), options.get("watermarkColumn").orElse(null), spark);
+                options.get("where").orElse(null), options.get("watermarkColumn").orElse(null), options.get("lookback").orElse(null),
+                spark);
     }
 
     @Override

@@ -66,6 +66,13 @@ public record RunnerOptions(Pipeline pipeline, WatermarkStore store, String chec
             new Backoff(initialBackoff, maxBackoff);
         }
         requireIdempotent(pipeline.sink(), "sink");
+        if (pipeline.source() instanceof dev.kindling.ipp.IncrementalReadable incremental && incremental.lookback().isPresent()
+                && !pipeline.sink().upsertsByKey() && !allowNonIdempotentSink) {
+            throw new ConfigurationException("source '" + pipeline.source().name() + "' of '" + pipeline.name() + "' reads again the "
+                    + "rows within its lookback (" + incremental.lookback().get() + ") below the committed watermark, so sink '"
+                    + pipeline.sink().name() + "' would publish them twice. Use a sink that upserts by key (JDBC mode=upsert with "
+                    + "keys), or drop the lookback, or call allowNonIdempotentSink(true)");
+        }
         pipeline.deadLetters().ifPresent(d -> requireIdempotent(d, "dead-letter sink"));
         return this;
     }
