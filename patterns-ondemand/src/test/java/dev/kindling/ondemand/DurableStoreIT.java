@@ -100,7 +100,7 @@ class DurableStoreIT {
         }
         KindlingService s = KindlingService.builder("durable-it").settings(Settings.of(settings)).spark(spark).component(jobs.build())
                 .start();
-        await().atMost(Duration.ofSeconds(60)).until(s::isReady);
+        await().atMost(Duration.ofMinutes(2)).until(s::isReady);
         return s;
     }
 

@@ -56,6 +56,16 @@ class SecretsNeverLeakIT {
         return String.join("\n", answers) + "\n" + jvm.output();
     }
 
+    /** Waits until the component reports an error in {@code /status}; fails with the JVM's output otherwise. */
+    private static void awaitLastError(ForkedJvm jvm, JsonHttp http, String component) {
+        try {
+            await().atMost(Duration.ofMinutes(2)).until(() -> http.get("/status").json().at("/components/" + component + "/lastError")
+                    .isObject());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(component + " reported no error in 2 minutes; its output:\n" + jvm.output(), e);
+        }
+    }
+
     private static void assertNoSecretIn(String what, String text) {
         for (String secret : SECRETS) {
             assertThat(text).as(what + " must not hold the secret " + secret).doesNotContain(secret);
@@ -92,26 +102,11 @@ class SecretsNeverLeakIT {
         env.put("KINDLING_ONDEMAND_JOB_SOURCE", "jdbc:postgresql://127.0.0.1:" + db.port() + "/" + db.databaseName()
                 + "?table=orders&user=" + db.user() + "&password.env=SHOP_PASSWORD");
         env.put("SHOP_PASSWORD", FROM_ENV);
-        List<String> storeAnswers = new ArrayList<>();
         try (ForkedJvm jvm = service(env)) {
-            String output;
-            if (jvm.isAlive()) {
-                JsonHttp http;
-                try {
-                    http = http(jvm);
-                } catch (RuntimeException e) {
-                    http = null; // a store that cannot be reached at start may end the process: its exit message is read below
-                }
-                if (http != null) {
-                    JsonHttp h = http;
-                    await().atMost(Duration.ofMinutes(1)).until(() -> h.get("/readyz").status() == 503);
-                    storeAnswers.add(h.get("/readyz").body());
-                    storeAnswers.add(h.get("/status").body());
-                    storeAnswers.add(h.post("/jobs/orders", "{}").body());
-                }
-            }
-            output = stopAndCollect(jvm, storeAnswers);
-            assertThat(output).as("the store's failure is told").containsIgnoringCase("store");
+            // a job store that cannot be reached at start ends the process (exit status 1) after one error line
+            assertThat(jvm.awaitExit(Duration.ofMinutes(2))).isEqualTo(1);
+            String output = jvm.output();
+            assertThat(output).as("the store's failure is told").contains("could not start: cannot connect to jdbc:postgresql://127.0.0.1:1/jobs");
             assertNoSecretIn("the on-demand service with an unreachable store", output);
         }
     }
@@ -131,18 +126,14 @@ class SecretsNeverLeakIT {
                 "KINDLING_CONTINUOUS_INTERVAL", "1s"));
         List<String> answers = new ArrayList<>();
         try (ForkedJvm jvm = service(env)) {
-            String output;
-            if (jvm.isAlive()) {
-                JsonHttp http = http(jvm);
-                await().atMost(Duration.ofMinutes(2))
-                        .until(() -> !http.get("/status").json().at("/components/orders/lastError").isMissingNode()
-                                && !http.get("/status").json().at("/components/orders/lastError").isNull());
-                answers.add(http.get("/status").body());
-                answers.add(http.get("/readyz").body());
-                answers.add(http.post("/cycles?wait=30s", "").body());
-                answers.add(http.get("/metrics").body());
-            }
-            output = stopAndCollect(jvm, answers);
+            JsonHttp http = http(jvm);
+            awaitLastError(jvm, http, "orders");
+            answers.add(http.get("/status").body());
+            answers.add(http.get("/readyz").body());
+            answers.add(http.post("/cycles?wait=30s", "").body());
+            answers.add(http.get("/metrics").body());
+            String output = stopAndCollect(jvm, answers);
+            assertThat(output).as("the failure is told").contains("no_such_db");
             assertNoSecretIn("the continuous service's output", output);
         }
     }
@@ -162,17 +153,13 @@ class SecretsNeverLeakIT {
                     "KINDLING_STREAMING_CHECKPOINT", dir.resolve("checkpoint").toString(), "KINDLING_STREAMING_TRIGGER", "200ms");
             List<String> answers = new ArrayList<>();
             try (ForkedJvm jvm = service(env)) {
-                String output;
-                if (jvm.isAlive()) {
-                    JsonHttp http = http(jvm);
-                    secured.produce(topic, "1", "hello");
-                    await().atMost(Duration.ofMinutes(2))
-                            .until(() -> http.get("/status").json().at("/components/shout/lastError").isTextual());
-                    answers.add(http.get("/status").body());
-                    answers.add(http.get("/readyz").body());
-                    answers.add(http.get("/metrics").body());
-                }
-                output = stopAndCollect(jvm, answers);
+                JsonHttp http = http(jvm);
+                secured.produce(topic, "1", "hello");
+                awaitLastError(jvm, http, "shout");
+                answers.add(http.get("/status").body());
+                answers.add(http.get("/readyz").body());
+                answers.add(http.get("/metrics").body());
+                String output = stopAndCollect(jvm, answers);
                 assertThat(output).as("the refused login is told").containsIgnoringCase("authentication");
                 assertNoSecretIn("the streaming service's output", output);
             }
