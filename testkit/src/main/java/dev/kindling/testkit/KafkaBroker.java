@@ -62,7 +62,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * broker's JVM makes sure the broker never outlives this JVM; there is no shutdown hook, so that a
  * service that uses the broker can stop its queries before it closes the broker. Topics are
  * shared by every test class of the JVM: use {@link #createUniqueTopic(String, int)} or
- * distinct names. Settings: one partition per auto-created topic, replication factor 1,
+ * distinct names.
+ *
+ * <p><b>Outages.</b> {@link #stop()} stops the broker's JVM and keeps its ports and data; {@link
+ * #restart()} starts it again on both, so topics, records and committed offsets survive, and
+ * clients made before (this class's own, a service's) reconnect by themselves. Stop only a broker
+ * of the test's own, from {@link #start()}, never the shared one of {@link KafkaExtension}:
+ * <pre>{@code
+ * try (KafkaBroker kafka = KafkaBroker.start()) {
+ *   kafka.createTopic("orders", 1);
+ *   kafka.stop();       // clients cannot reach it now
+ *   kafka.restart();    // same port, same topics and records
+ * }
+ * }</pre> Settings: one partition per auto-created topic, replication factor 1,
  * {@code group.initial.rebalance.delay.ms=0}, {@code auto.create.topics.enable=true}.
  *
  * <p><b>Classpath.</b> The broker's jars are kept apart from the test's: Maven resolves them at run
@@ -146,9 +158,35 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
         new KafkaBrokerProcess.SaslPlain(Objects.requireNonNull(user, "user"), Objects.requireNonNull(password, "password"))));
   }
 
-  /** The process id of the broker's JVM (to kill it in a test of an outage). */
+  /** The process id of the broker's JVM (to kill it in a test of an outage); a new one after {@link #restart()}. */
   public long pid() {
     return process.pid();
+  }
+
+  /** Whether the broker's JVM is alive. */
+  public boolean isRunning() {
+    return process.isAlive();
+  }
+
+  /**
+   * Stops the broker's JVM (a clean shutdown on SIGTERM; SIGKILL after 15 s) and waits until it has
+   * exited; its ports and data are kept for {@link #restart()}. From then on clients cannot reach
+   * it, and this class's helpers fail or wait. Does nothing when it is stopped already.
+   */
+  public void stop() {
+    process.stop();
+  }
+
+  /**
+   * Starts the broker's JVM again on the same ports with the same data folder (stopping it first when
+   * it runs) and waits until it serves requests, usually 5 to 10 s. Topics, records and the offsets
+   * that consumer groups committed are still there.
+   *
+   * @throws IllegalStateException when the broker is closed or does not start; the message holds the
+   *     tail of its log
+   */
+  public void restart() {
+    process.restart();
   }
 
   /**

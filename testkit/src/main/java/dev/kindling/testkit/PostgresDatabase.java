@@ -17,7 +17,8 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * An empty PostgreSQL database, of its own, on the JVM's embedded PostgreSQL server, with small
+ * An empty PostgreSQL database, of its own, on the JVM's embedded PostgreSQL server (or on a
+ * {@link PostgresServer} of the test's own, from {@link PostgresServer#createDatabase}), with small
  * JDBC helpers.
  *
  * <pre>{@code
@@ -38,7 +39,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * in that class, and drops it when JUnit closes the class's context, after {@code @AfterAll}.
  * The server is started once per JVM. The user is the superuser {@code postgres}; the server
  * trusts local connections, so any password works ({@link #password()} returns {@code
- * "postgres"}).
+ * "postgres"}). A database of a {@link PostgresServer} lives as long as that server; its helpers
+ * fail while the server is stopped and work again after {@link PostgresServer#restart()}.
  *
  * <p><b>Threading.</b> Thread-safe: every helper opens its own connection and closes it before
  * returning; statements auto-commit.

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * server.properties} into a new temporary folder, formats the storage with {@code
  * kafka.tools.StorageTool}, starts {@code kafka.Kafka} on two free ports of {@code 127.0.0.1}
  * and returns when an admin client sees the broker. The child's output goes to {@code
- * broker.log} in that folder. {@link #close()} stops the child and deletes the folder. The child
+ * broker.log} in that folder. {@link #stop()} stops the child and keeps the folder; {@link
+ * #restart()} starts a new child on the same ports and the same folder (topics, records and committed
+ * offsets survive). {@link #close()} stops the child and deletes the folder. The child
  * exits by itself when this JVM ends (see {@link ParentWatchdog}); there is deliberately no shutdown
  * hook, which would kill the broker at the same instant as the service's own hook starts to stop the
  * queries that read it. Instances are thread-safe.
@@ -46,11 +48,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
   private static final int START_ATTEMPTS = 3;
 
-  private final Process process;
   private final Path directory;
   private final Path logFile;
+  private final Path config;
+  private final String classpath;
   private final String bootstrapServers;
   private final SaslPlain sasl;
+  private volatile Process process;
   private boolean closed;
 
   /**
@@ -67,11 +71,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
   }
 
-  private KafkaBrokerProcess(Process process, Path directory, Path logFile, String bootstrapServers, SaslPlain sasl) {
+  private KafkaBrokerProcess(Path directory, Path config, String classpath, String bootstrapServers, SaslPlain sasl) {
     this.sasl = sasl;
-    this.process = process;
     this.directory = directory;
-    this.logFile = logFile;
+    this.logFile = directory.resolve("broker.log");
+    this.config = config;
+    this.classpath = classpath;
     this.bootstrapServers = bootstrapServers;
   }
 
@@ -134,7 +139,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return p;
   }
 
-  /** The process id of the broker's JVM. */
+  /** The process id of the broker's JVM (a new one after {@link #restart()}). */
   public long pid() {
     return process.pid();
   }
@@ -147,6 +152,39 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   /** Whether the child process is alive. */
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /**
+   * Stops the broker's JVM (SIGTERM, a clean shutdown; SIGKILL after 15 s) and keeps its folder, so
+   * that {@link #restart()} finds its data. Does nothing when it is stopped already.
+   */
+  public synchronized void stop() {
+    if (process != null && process.isAlive()) {
+      stop(process);
+      LOG.info("Kafka broker at {} stopped", bootstrapServers);
+    }
+  }
+
+  /**
+   * Starts the broker again on the same ports and folder (stopping it first when it runs) and waits
+   * until it serves requests.
+   *
+   * @throws IllegalStateException when the broker is closed, or does not start (the message holds the
+   *     log's tail; "Address already in use" when another process took one of its ports)
+   */
+  public synchronized void restart() {
+    if (closed) {
+      throw new IllegalStateException("The Kafka broker at " + bootstrapServers + " is closed");
+    }
+    stop(process);
+    launch();
+    try {
+      awaitReady(this);
+    } catch (RuntimeException e) {
+      stop(process);
+      throw new IllegalStateException(e.getMessage() + "\n" + LogTail.of(logFile), e);
+    }
+    LOG.info("Kafka broker up again at {} (pid {})", bootstrapServers, process.pid());
   }
 
   /** Stops the broker (SIGTERM, then SIGKILL after 15 s) and deletes its folder. Idempotent. */
@@ -174,7 +212,24 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     String brokerClasspath = classpath.stream().map(Path::toString)
         .collect(Collectors.joining(File.pathSeparator));
     format(directory, logFile, config, brokerClasspath);
+    KafkaBrokerProcess broker = new KafkaBrokerProcess(directory, config, brokerClasspath, bootstrap, sasl);
+    broker.launch();
+    try {
+      awaitReady(broker);
+      LOG.info("Kafka broker up at {} (pid {}, log {})", bootstrap, broker.pid(), logFile);
+      return broker;
+    } catch (RuntimeException e) {
+      String tail = LogTail.of(logFile);
+      broker.close();
+      if (tail.contains("Address already in use")) {
+        throw new PortTakenException("The Kafka broker lost its port: " + tail);
+      }
+      throw new IllegalStateException(e.getMessage() + "\n" + tail, e);
+    }
+  }
 
+  /** Starts the broker's JVM on this broker's folder and configuration; does not wait. */
+  private void launch() {
     List<String> command = new ArrayList<>();
     if (Files.isExecutable(Paths.get("/usr/bin/setsid"))) {
       // A session of its own: Ctrl-C in a terminal signals the service's process group, not the broker,
@@ -186,29 +241,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
         "-Dorg.slf4j.simpleLogger.showDateTime=true",
         "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-        "-cp", watchdogLocation() + File.pathSeparator + brokerClasspath,
+        "-cp", watchdogLocation() + File.pathSeparator + classpath,
         ParentWatchdog.class.getName(), Long.toString(ProcessHandle.current().pid()),
         "kafka.Kafka", config.toString()));
-    Process process;
     try {
       process = new ProcessBuilder(command).directory(directory.toFile())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
           .start();
     } catch (IOException e) {
       throw new IllegalStateException("Cannot start the Kafka broker: " + command, e);
-    }
-    KafkaBrokerProcess broker = new KafkaBrokerProcess(process, directory, logFile, bootstrap, sasl);
-    try {
-      awaitReady(broker);
-      LOG.info("Kafka broker up at {} (pid {}, log {})", bootstrap, process.pid(), logFile);
-      return broker;
-    } catch (RuntimeException e) {
-      String tail = LogTail.of(logFile);
-      broker.close();
-      if (tail.contains("Address already in use")) {
-        throw new PortTakenException("The Kafka broker lost its port: " + tail);
-      }
-      throw new IllegalStateException(e.getMessage() + "\n" + tail, e);
     }
   }
 
@@ -330,7 +371,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   }
 
   private static void stop(Process process) {
-    if (!process.isAlive()) {
+    if (process == null || !process.isAlive()) {
       return;
     }
     process.destroy();
