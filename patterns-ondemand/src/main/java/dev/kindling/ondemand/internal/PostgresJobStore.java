@@ -158,8 +158,10 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public void ping() {
+        // the table itself, not only the server: a table held locked by another session (a migration, a stuck
+        // transaction) blocks every save, and this read then fails by the statement timeout as the saves would
         try (Connection c = endpoint.connect(); Statement s = c.createStatement()) {
-            s.execute("SELECT 1");
+            s.execute("SELECT 1 FROM " + table + " LIMIT 1");
         } catch (SQLException e) {
             throw Failures.fromSql("job store " + endpoint + " does not answer", e);
         }
