@@ -20,15 +20,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A battery of hostile requests against a running service, over real HTTP: for every JSON endpoint,
  * each field of a valid body replaced by a value of the wrong type, {@code NaN}, overflowing numbers
  * and NUL bytes; array, scalar, empty, malformed and 20 MB bodies; a wrong content type; no token, a
  * wrong token, the {@code bearer} scheme in lower case; for every GET endpoint the same for its query
- * parameters; 200 event streams opened at once. Every answer must be a 4xx with
- * {@code application/problem+json} or a 429 — never a 5xx, never a 2xx for input of the wrong type —
- * and the service must answer normally afterwards.
+ * parameters; for every action (a POST that takes no body, such as {@code /pause}) its query parameters,
+ * JSON bodies of every shape (which it may ignore), a 20 MB body, a wrong content type and the token
+ * cases; 200 event streams opened at once. Every answer must be a 4xx with
+ * {@code application/problem+json} or a 429 with {@code Retry-After} — never a 5xx, never a 2xx for
+ * input of the wrong type — and the service must answer normally afterwards.
  *
  * <pre>{@code
  * List<String> violations = HostileInputs.against(service.port()).token("t0ken")
@@ -50,6 +54,7 @@ public final class HostileInputs {
   private String token;
   private final Map<String, String> posts = new LinkedHashMap<>();
   private final List<String> gets = new ArrayList<>();
+  private final List<String> actions = new ArrayList<>();
   private final List<String> streams = new ArrayList<>();
   private final List<String> healthy = new ArrayList<>();
 
@@ -80,6 +85,16 @@ public final class HostileInputs {
     return this;
   }
 
+  /**
+   * A POST that takes no body (an action such as {@code /cycles} or {@code /pause}), with valid query
+   * parameters that the battery varies. JSON bodies may be ignored (any answer but a 5xx passes); a
+   * 20 MB body, a body that is not JSON and the token cases must be refused.
+   */
+  public HostileInputs action(String pathAndQuery) {
+    actions.add(pathAndQuery);
+    return this;
+  }
+
   /** An event-stream endpoint the battery opens 200 times at once. */
   public HostileInputs stream(String path) {
     streams.add(path);
@@ -96,6 +111,7 @@ public final class HostileInputs {
   public List<String> run() {
     posts.forEach(this::attackPost);
     gets.forEach(this::attackGet);
+    actions.forEach(this::attackAction);
     streams.forEach(this::attackStream);
     for (String path : healthy) {
       HttpResponse<String> r = send(request(path).GET(), true);
@@ -135,23 +151,68 @@ public final class HostileInputs {
     check("POST " + path + " with a 20 MB body", postJson(path, "{\"x\":\"" + "a".repeat(BIG_BODY) + "\"}"), true);
     check("POST " + path + " as text/plain", send(request(path).header("Content-Type", "text/plain")
         .POST(HttpRequest.BodyPublishers.ofString(validBody)), true), true);
-    if (token != null) {
-      check("POST " + path + " without a token", send(request(path).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(validBody)), false), true);
-      check("POST " + path + " with a wrong token", send(request(path).header("Content-Type", "application/json")
-          .header("Authorization", "Bearer not-" + token).POST(HttpRequest.BodyPublishers.ofString(validBody)), false), true);
-      HttpResponse<String> lower = send(request(path).header("Content-Type", "application/json")
-          .header("Authorization", "bearer " + token).POST(HttpRequest.BodyPublishers.ofString(validBody)), false);
-      check("POST " + path + " with the scheme 'bearer'", lower, false);
-      if (lower != null && lower.statusCode() == 401) {
-        violations.add("POST " + path + " with the scheme 'bearer' (lower case) was refused: 401");
-      }
-    }
+    attackToken("POST " + path, () -> request(path).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(validBody)));
   }
 
   private void attackGet(String pathAndQuery) {
+    String path = path(pathAndQuery);
+    Map<String, String> params = params(pathAndQuery);
+    attackParams("GET", path, params, pq -> request(pq).GET());
+    check("GET " + path + " with an unknown parameter", send(request(path + query(params) + (params.isEmpty() ? "?" : "&")
+        + "zz_unknown=1").GET(), true), false);
+    attackToken("GET " + path, () -> request(pathAndQuery).GET());
+  }
+
+  private void attackAction(String pathAndQuery) {
+    String path = path(pathAndQuery);
+    Map<String, String> params = params(pathAndQuery);
+    attackParams("POST", path, params, pq -> request(pq).POST(HttpRequest.BodyPublishers.noBody()));
+    for (String body : List.of("{}", "[]", "\"text\"", "null", "42", "{", "{\"a\":", "\u0000\u0000")) {
+      check("POST " + path + " with body " + printable(body), postJson(pathAndQuery, body), false);
+    }
+    check("POST " + path + " with a 20 MB body", postJson(pathAndQuery, "{\"x\":\"" + "a".repeat(BIG_BODY) + "\"}"), true);
+    check("POST " + path + " as text/plain", send(request(pathAndQuery).header("Content-Type", "text/plain")
+        .POST(HttpRequest.BodyPublishers.ofString("go")), true), true);
+    attackToken("POST " + path, () -> request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  /** Each query parameter replaced by values of the wrong type, overflowing, empty, with a NUL byte; then given twice. */
+  private void attackParams(String method, String path, Map<String, String> params, Function<String, HttpRequest.Builder> request) {
+    for (String name : params.keySet()) {
+      for (String bad : List.of("x", "NaN", "1e309", "-1", "99999999999999999999999999", "a\u0000b", "", "true")) {
+        Map<String, String> varied = new LinkedHashMap<>(params);
+        varied.put(name, bad);
+        boolean wrongType = !bad.isEmpty() && (!bad.matches("-?\\d+") || bad.length() > 18);
+        check(method + " " + path + " with " + name + "=" + printable(bad), send(request.apply(path + query(varied)), true),
+            wrongType && params.get(name).matches("-?\\d+"));
+      }
+      check(method + " " + path + " with " + name + " twice", send(request.apply(path + query(params) + "&" + name + "=1"), true),
+          false);
+    }
+  }
+
+  /** Without a token and with a wrong one: refused; with the scheme in lower case: not refused for want of a token. */
+  private void attackToken(String what, Supplier<HttpRequest.Builder> request) {
+    if (token == null) {
+      return;
+    }
+    check(what + " without a token", send(request.get(), false), true);
+    check(what + " with a wrong token", send(request.get().header("Authorization", "Bearer not-" + token), false), true);
+    HttpResponse<String> lower = send(request.get().header("Authorization", "bearer " + token), false);
+    check(what + " with the scheme 'bearer'", lower, false);
+    if (lower != null && lower.statusCode() == 401) {
+      violations.add(what + " with the scheme 'bearer' (lower case) was refused: 401");
+    }
+  }
+
+  private static String path(String pathAndQuery) {
     int q = pathAndQuery.indexOf('?');
-    String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+    return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+  }
+
+  private static Map<String, String> params(String pathAndQuery) {
+    int q = pathAndQuery.indexOf('?');
     Map<String, String> params = new LinkedHashMap<>();
     if (q >= 0) {
       for (String pair : pathAndQuery.substring(q + 1).split("&")) {
@@ -159,21 +220,7 @@ public final class HostileInputs {
         params.put(eq < 0 ? pair : pair.substring(0, eq), eq < 0 ? "" : pair.substring(eq + 1));
       }
     }
-    for (String name : params.keySet()) {
-      for (String bad : List.of("x", "NaN", "1e309", "-1", "99999999999999999999999999", "a\u0000b", "", "true")) {
-        Map<String, String> varied = new LinkedHashMap<>(params);
-        varied.put(name, bad);
-        boolean wrongType = !bad.isEmpty() && (!bad.matches("-?\\d+") || bad.length() > 18);
-        check("GET " + path + " with " + name + "=" + printable(bad), send(request(path + query(varied)).GET(), true),
-            wrongType && params.get(name).matches("-?\\d+"));
-      }
-      check("GET " + path + " with " + name + " twice", send(request(path + query(params) + "&" + name + "=1").GET(), true), false);
-    }
-    check("GET " + path + " with an unknown parameter", send(request(path + query(params) + (params.isEmpty() ? "?" : "&")
-        + "zz_unknown=1").GET(), true), false);
-    if (token != null) {
-      check("GET " + path + " without a token", send(request(pathAndQuery).GET(), false), true);
-    }
+    return params;
   }
 
   private void attackStream(String path) {
@@ -193,6 +240,8 @@ public final class HostileInputs {
         } else if (r.statusCode() >= 400 && r.statusCode() != 429
             && !r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
           violations.add("GET " + path + " (one of 200 streams) answered " + r.statusCode() + " without problem+json");
+        } else if (r.statusCode() == 429 && r.headers().firstValue("Retry-After").isEmpty()) {
+          violations.add("GET " + path + " (one of 200 streams) answered 429 without Retry-After");
         }
         r.body().close();
       } catch (Exception e) {
@@ -212,6 +261,8 @@ public final class HostileInputs {
       violations.add(what + ": " + s + " " + shorten(r.body()));
     } else if (s >= 400 && s != 429 && !type.startsWith("application/problem+json")) {
       violations.add(what + ": " + s + " without application/problem+json (" + type + ")");
+    } else if (s == 429 && r.headers().firstValue("Retry-After").isEmpty()) {
+      violations.add(what + ": 429 without Retry-After");
     } else if (mustBeRefused && s < 400) {
       violations.add(what + ": accepted with " + s + " " + shorten(r.body()));
     }
