@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The service the on-demand HTTP tests share: a real local Spark that the service creates itself (with
- * the FAIR pools the component declares), one worker, a queue of two, and a token on mutating routes.
+ * the FAIR pools the component declares), one worker, a queue of two, and a token (on every route but the probes).
  * Each subclass runs in a JVM of its own (the module's Failsafe configuration), so each gets its own.
  */
 abstract class OnDemandFixture {

@@ -40,7 +40,7 @@ public final class HttpRecorder {
     private final String token;
     private final List<Exchange> exchanges = new ArrayList<>();
 
-    /** A recorder for the service on {@code port} of 127.0.0.1; {@code token}, when not null, is sent on mutating requests. */
+    /** A recorder for the service on {@code port} of 127.0.0.1; {@code token}, when not null, is sent on every request (a service with a token asks for it on every route but the probes). */
     public HttpRecorder(int port, String token) {
         this.base = "http://127.0.0.1:" + port;
         this.token = token;
@@ -52,12 +52,12 @@ public final class HttpRecorder {
 
     /** A GET, recorded. */
     public Exchange get(String id, String title, String path) {
-        return record(id, title, "GET", path, Map.of(), null, UnaryOperator.identity(), null);
+        return record(id, title, "GET", path, auth(Map.of()), null, UnaryOperator.identity(), null);
     }
 
     /** A GET whose body is cut by {@code shown} (a long page), with a note saying what was left out. */
     public Exchange get(String id, String title, String path, UnaryOperator<String> shown, String note) {
-        return record(id, title, "GET", path, Map.of(), null, shown, note);
+        return record(id, title, "GET", path, auth(Map.of()), null, shown, note);
     }
 
     /** A POST with a JSON body (or none when {@code body} is null), recorded; with the token when the recorder has one. */
