@@ -280,13 +280,21 @@ public final class HostileInputs {
     if (withToken && token != null) {
       b.header("Authorization", "Bearer " + token);
     }
-    try {
-      return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
+    HttpRequest request = b.build();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        // a kept-alive connection that the server closed after its last answer (a refused 20 MB body, say) fails
+        // when the client reuses it; the second try goes over a new connection, so only a server that drops
+        // connections it should answer on counts as "no answer"
+        if (attempt == 2) {
+          return null;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
     }
   }
 

@@ -276,6 +276,8 @@ public final class HttpServer {
         ctx.attribute(COUNTED, Boolean.TRUE);
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxRequestBytes) {
+            // the body is not read: the connection cannot carry another request, and the client is told so
+            ctx.header("Connection", "close");
             throw new ProblemException(Problem.of(413, "Content Too Large", "the request body has " + declared
                     + " bytes; the limit is " + maxRequestBytes + " (setting kindling.http.max-request-bytes)"));
         }
