@@ -10,15 +10,12 @@ import dev.kindling.service.ServiceSettings;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.sse.SseClient;
 import io.javalin.json.JavalinJackson;
 import io.javalin.validation.ValidationException;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP server of a service (Javalin on Jetty): {@code /healthz}, {@code /readyz},
  * {@code /metrics}, {@code /status} and the routes of the {@link RouteTable}; errors as RFC 9457
- * problem+json; a request-size limit; bearer-token auth on every route but the probes; JSON-only bodies (415) and no
- * writes from other sites' pages (403); the in-flight count
+ * problem+json; the checks of {@link RequestGuard} (a request-size limit; bearer-token auth on every route but the probes; JSON-only bodies (415) and no
+ * writes from other sites' pages (403)); the in-flight count
  * that the shutdown drains; open Server-Sent Event streams, which are closed with a final
  * {@code shutdown} event when draining starts instead of being waited for.
  */
@@ -45,9 +42,6 @@ public final class HttpServer {
     /** The {@code Retry-After} of a 503 or 429 that does not state its own. */
     static final int DEPENDENCY_RETRY_AFTER_SECONDS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    private static final Set<HandlerType> WITH_BODY = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH);
-    private static final Set<HandlerType> CHANGES_STATE = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
-    private static final Set<String> PROBES = Set.of("/healthz", "/readyz");
     private static final String COUNTED = "kindling.counted";
     private static final String STARTED = "kindling.start";
     private static final String WAITING = "kindling.waiting";
@@ -64,9 +58,7 @@ public final class HttpServer {
     private final String serviceName;
     private final String host;
     private final int requestedPort;
-    private final long maxRequestBytes;
-    private final List<byte[]> tokens;
-    private final boolean metricsPublic;
+    private final RequestGuard guard;
     private final int maxStreams;
     private final java.util.concurrent.Semaphore waiting;
     private final PrometheusMeterRegistry registry;
@@ -79,26 +71,14 @@ public final class HttpServer {
 
     public HttpServer(String serviceName, Settings settings, PrometheusMeterRegistry registry, RouteTable routes, Probes probes) {
         this.serviceName = serviceName;
-        this.tokens = tokens(settings);
+        this.guard = new RequestGuard(serviceName, settings);
         this.host = effectiveHost(settings);
         this.requestedPort = settings.get(ServiceSettings.PORT);
-        this.maxRequestBytes = settings.get(ServiceSettings.MAX_REQUEST_BYTES);
-        this.metricsPublic = settings.get(ServiceSettings.METRICS_PUBLIC);
         this.maxStreams = settings.get(ServiceSettings.MAX_STREAMS);
         this.waiting = new java.util.concurrent.Semaphore(settings.get(ServiceSettings.MAX_WAITING));
         this.registry = registry;
         this.routes = routes;
         this.probes = probes;
-    }
-
-    /** The accepted bearer tokens: the setting split at commas and line breaks; empty when none is set. */
-    static List<byte[]> tokens(Settings settings) {
-        String t = settings.get(ServiceSettings.AUTH_TOKEN);
-        if (t == null || t.isBlank()) {
-            return List.of();
-        }
-        return java.util.Arrays.stream(t.split("[,\\s]+")).filter(x -> !x.isBlank())
-                .map(x -> x.getBytes(StandardCharsets.UTF_8)).toList();
     }
 
     /**
@@ -108,7 +88,7 @@ public final class HttpServer {
      *         token and without {@code kindling.http.allow-unauthenticated=true}
      */
     public static String effectiveHost(Settings settings) {
-        boolean secured = !tokens(settings).isEmpty();
+        boolean secured = !RequestGuard.tokens(settings).isEmpty();
         String h = settings.get(ServiceSettings.HOST);
         String bound = h == null || h.isBlank() ? (secured ? "0.0.0.0" : "127.0.0.1") : h.trim();
         if (!secured && !isLoopback(bound) && !settings.get(ServiceSettings.ALLOW_UNAUTHENTICATED)) {
@@ -127,7 +107,7 @@ public final class HttpServer {
 
     /** Whether a token is set. */
     public boolean secured() {
-        return !tokens.isEmpty();
+        return guard.secured();
     }
 
     /** The address bound (or to be bound). */
@@ -143,7 +123,7 @@ public final class HttpServer {
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.mapper(), false));
-            config.http.maxRequestSize = maxRequestBytes;
+            config.http.maxRequestSize = guard.maxRequestBytes();
             config.http.prefer405over404 = true;
             config.jetty.host = host;
             config.jetty.port = requestedPort;
@@ -154,7 +134,7 @@ public final class HttpServer {
             configure(config.routes);
         });
         app.start();
-        if (tokens.isEmpty() && !isLoopback(host)) {
+        if (!guard.secured() && !isLoopback(host)) {
             LOG.warn("{} serves http://{}:{} WITHOUT a token (kindling.http.allow-unauthenticated=true): anyone who reaches it "
                     + "can read its data and run its jobs; put an authenticating proxy in front, or set KINDLING_AUTH_TOKEN",
                     serviceName, host, app.port());
@@ -164,8 +144,8 @@ public final class HttpServer {
     private void configure(RoutesConfig r) {
         r.before(this::admit);
         r.after(this::finish);
-        r.get("/healthz", this::health);
-        r.get("/readyz", this::ready);
+        r.get("/healthz", ctx -> ProbeAnswers.health(ctx, serviceName, probes.liveness()));
+        r.get("/readyz", ctx -> ProbeAnswers.ready(ctx, draining.get(), probes.readiness()));
         r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
         r.get("/status", ctx -> ctx.json(probes.status()));
         Map<String, Object> openApi = OpenApi.document(serviceName, version(), routes.routes());
@@ -274,28 +254,7 @@ public final class HttpServer {
         }
         inFlight.incrementAndGet();
         ctx.attribute(COUNTED, Boolean.TRUE);
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > maxRequestBytes) {
-            // the body is not read: the connection cannot carry another request, and the client is told so
-            ctx.header("Connection", "close");
-            throw new ProblemException(Problem.of(413, "Content Too Large", "the request body has " + declared
-                    + " bytes; the limit is " + maxRequestBytes + " (setting kindling.http.max-request-bytes)"));
-        }
-        if (!tokens.isEmpty() && needsToken(ctx.path()) && !authorised(ctx.header("Authorization"))) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"" + serviceName + "\"");
-            throw new ProblemException(Problem.of(401, "Unauthorized", ctx.method() + " " + ctx.path()
-                    + " needs the header 'Authorization: Bearer <token>' with one of the service's tokens"));
-        }
-        if (CHANGES_STATE.contains(ctx.method()) && crossSite(ctx)) {
-            throw new ProblemException(Problem.of(403, "Forbidden", ctx.method() + " " + ctx.path()
-                    + " was sent by a web page of another site (Origin '" + shorten(String.valueOf(ctx.header("Origin")))
-                    + "'); a service takes writes from programs, not from pages it did not serve"));
-        }
-        if (WITH_BODY.contains(ctx.method()) && hasBody(ctx) && !isJson(ctx.contentType())) {
-            throw new ProblemException(Problem.of(415, "Unsupported Media Type", ctx.method() + " " + ctx.path()
-                    + " takes a JSON body: send it with 'Content-Type: application/json'; got "
-                    + (ctx.contentType() == null ? "no Content-Type" : "'" + shorten(ctx.contentType()) + "'")));
-        }
+        guard.check(ctx);
         String wait = ctx.queryParam("wait");
         if (wait != null && !wait.isBlank()) {
             if (!waiting.tryAcquire()) {
@@ -305,69 +264,6 @@ public final class HttpServer {
             }
             ctx.attribute(WAITING, Boolean.TRUE);
         }
-    }
-
-    private boolean needsToken(String path) {
-        return !PROBES.contains(path) && !(metricsPublic && path.equals("/metrics"));
-    }
-
-    /** Any of the tokens, compared in constant time (every token is compared, whatever matched); the scheme in any case. */
-    private boolean authorised(String header) {
-        if (header == null) {
-            return false;
-        }
-        String h = header.trim();
-        int space = h.indexOf(' ');
-        if (space < 0 || !h.substring(0, space).equalsIgnoreCase("Bearer")) {
-            return false;
-        }
-        byte[] given = h.substring(space + 1).trim().getBytes(StandardCharsets.UTF_8);
-        boolean ok = false;
-        for (byte[] t : tokens) {
-            ok |= MessageDigest.isEqual(given, t);
-        }
-        return ok;
-    }
-
-    /**
-     * A browser's request made by a page of another site: {@code Sec-Fetch-Site} says {@code cross-site} or
-     * {@code same-site}, or an {@code Origin} names another host and port than the request's. Programs (curl, clients)
-     * send neither header; a body-less POST such as {@code /pause} is thus safe from pages as well as JSON ones.
-     */
-    private static boolean crossSite(Context ctx) {
-        String site = ctx.header("Sec-Fetch-Site");
-        if (site != null && (site.equalsIgnoreCase("cross-site") || site.equalsIgnoreCase("same-site"))) {
-            return true;
-        }
-        String origin = ctx.header("Origin");
-        if (origin == null || origin.isBlank()) {
-            return false;
-        }
-        String host = ctx.header("Host");
-        try {
-            java.net.URI o = java.net.URI.create(origin.trim());
-            String authority = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
-            return o.getHost() == null || host == null || !authority.equalsIgnoreCase(host.trim());
-        } catch (IllegalArgumentException e) {
-            return true; // "null" (a sandboxed page) and anything unparsable
-        }
-    }
-
-    private static boolean hasBody(Context ctx) {
-        long length = ctx.req().getContentLengthLong();
-        return length > 0 || length < 0 && ctx.header("Transfer-Encoding") != null;
-    }
-
-    private static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        String t = contentType.toLowerCase(java.util.Locale.ROOT).split(";")[0].trim();
-        return t.equals("application/json") || t.startsWith("application/") && t.endsWith("+json");
-    }
-
-    private static String shorten(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 
     private void uncount(Context ctx) {
@@ -398,40 +294,6 @@ public final class HttpServer {
                     .register(registry)
                     .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
-    }
-
-    private void health(Context ctx) {
-        Map<String, Health> checks = probes.liveness();
-        boolean up = checks.values().stream().allMatch(Health::ok);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", up ? "up" : "down");
-        body.put("service", serviceName);
-        if (!up) {
-            Map<String, String> down = new LinkedHashMap<>();
-            checks.forEach((k, v) -> {
-                if (!v.ok()) {
-                    down.put(k, v.reason());
-                }
-            });
-            body.put("checks", down);
-        }
-        ctx.status(up ? 200 : 503).json(body);
-    }
-
-    private void ready(Context ctx) {
-        Map<String, Object> checks = new LinkedHashMap<>();
-        boolean ok = !draining.get();
-        if (!ok) {
-            checks.put("shutdown", "draining");
-        }
-        for (Map.Entry<String, Health> e : probes.readiness().entrySet()) {
-            checks.put(e.getKey(), e.getValue().ok() ? "ready" : "not ready: " + e.getValue().reason());
-            ok &= e.getValue().ok();
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", ok ? "ready" : "not ready");
-        body.put("checks", checks);
-        ctx.status(ok ? 200 : 503).json(body);
     }
 
     /** Writes {@code problem} as the response. */
