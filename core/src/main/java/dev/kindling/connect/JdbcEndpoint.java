@@ -100,6 +100,14 @@ public record JdbcEndpoint(String url, String user, Secret password) implements 
         }
     }
 
+    /**
+     * The database as a {@link dev.kindling.ipp.Dependency}, named {@code "database URL"} (without secrets): a
+     * check borrows a pooled connection and asks whether it is valid, within the connect timeout and 2 s.
+     */
+    public dev.kindling.ipp.Dependency dependency() {
+        return dev.kindling.connect.internal.DependencyProbes.jdbc(this);
+    }
+
     /** Whether this is a PostgreSQL URL. */
     public boolean isPostgres() {
         return url.startsWith("jdbc:postgresql:");

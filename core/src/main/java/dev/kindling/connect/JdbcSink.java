@@ -5,7 +5,9 @@ import dev.kindling.connect.internal.JdbcUpsertWriter;
 import dev.kindling.ipp.BatchWritable;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.DeliveryGuarantee;
+import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.KindlingException;
+import dev.kindling.ipp.Remote;
 import dev.kindling.ipp.StreamWritable;
 import dev.kindling.ipp.WriteResult;
 import java.util.Arrays;
@@ -43,7 +45,7 @@ import org.apache.spark.util.LongAccumulator;
  * As a streaming sink it writes each micro-batch with {@code foreachBatch}, so an upsert sink with a
  * checkpoint is exactly-once in effect.
  */
-public final class JdbcSink implements BatchWritable, StreamWritable {
+public final class JdbcSink implements BatchWritable, StreamWritable, Remote {
     /** The write modes. */
     public static final List<String> MODES = List.of("append", "overwrite", "upsert");
 
@@ -197,6 +199,12 @@ public final class JdbcSink implements BatchWritable, StreamWritable {
     public DataStreamWriter<Row> writeStream(Dataset<Row> data) {
         VoidFunction2<Dataset<Row>, Long> each = (batch, batchId) -> write(batch, batchId);
         return data.writeStream().foreachBatch(each);
+    }
+
+    /** The database: {@code "database URL"}, checked with a pooled connection. */
+    @Override
+    public Dependency dependency() {
+        return endpoint.dependency();
     }
 
     @Override

@@ -1,12 +1,14 @@
 package dev.kindling.connect;
 
+import dev.kindling.config.Setting;
 import dev.kindling.ipp.BatchReadable;
 import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.IncrementalReadable;
 import dev.kindling.ipp.KindlingException;
+import dev.kindling.ipp.Remote;
 import dev.kindling.ipp.TransientException;
 import dev.kindling.ipp.Watermark;
-import dev.kindling.config.Setting;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -62,7 +64,7 @@ import org.apache.spark.sql.SparkSession;
  * by the sink: a continuous runner takes a source with a lookback only with a sink that
  * {@linkplain dev.kindling.ipp.Sink#upsertsByKey() upserts by key}.
  */
-public final class JdbcSource implements BatchReadable, IncrementalReadable {
+public final class JdbcSource implements BatchReadable, IncrementalReadable, Remote {
     private final JdbcEndpoint endpoint;
     private final String table;
     private final String query;
@@ -300,6 +302,12 @@ public final class JdbcSource implements BatchReadable, IncrementalReadable {
 
     static KindlingException sqlFailure(String what, SQLException e) {
         return dev.kindling.ipp.Failures.fromSql(what, e);
+    }
+
+    /** The database: {@code "database URL"}, checked with a pooled connection. */
+    @Override
+    public Dependency dependency() {
+        return endpoint.dependency();
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.kindling.connect;
 
 import dev.kindling.connect.internal.CountedWrite;
+import dev.kindling.connect.internal.DependencyProbes;
 import dev.kindling.ipp.BatchWritable;
 import dev.kindling.ipp.DeliveryGuarantee;
+import dev.kindling.ipp.Dependency;
+import dev.kindling.ipp.Remote;
 import dev.kindling.ipp.StreamWritable;
 import dev.kindling.ipp.WriteResult;
 import java.util.ArrayList;
@@ -33,7 +36,7 @@ import org.apache.spark.sql.streaming.DataStreamWriter;
  * {@code kafka.*} passed to the producer. Delivery: {@link DeliveryGuarantee#AT_LEAST_ONCE} — a
  * re-run batch is produced again; consumers that need exactly-once deduplicate by key.
  */
-public final class KafkaSink implements BatchWritable, StreamWritable {
+public final class KafkaSink implements BatchWritable, StreamWritable, Remote {
     private static final List<String> KAFKA_COLUMNS = List.of("key", "value", "headers");
     private final String bootstrapServers;
     private final String topic;
@@ -116,6 +119,12 @@ public final class KafkaSink implements BatchWritable, StreamWritable {
                 .option("kafka.bootstrap.servers", bootstrapServers)
                 .option("topic", topic)
                 .options(options);
+    }
+
+    /** The Kafka cluster: {@code "kafka SERVERS"}, checked with an admin client that takes the {@code kafka.*} options. */
+    @Override
+    public Dependency dependency() {
+        return DependencyProbes.kafka(bootstrapServers, options);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.kindling.connect;
 
+import dev.kindling.connect.internal.DependencyProbes;
 import dev.kindling.ipp.BatchReadable;
+import dev.kindling.ipp.Dependency;
+import dev.kindling.ipp.Remote;
 import dev.kindling.ipp.StreamReadable;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +28,7 @@ import org.apache.spark.sql.SparkSession;
  * (default {@code true}), and {@code kafka.*} passed to the consumer (secrets such as
  * {@code kafka.sasl.jaas.config} are never shown).
  */
-public final class KafkaSource implements BatchReadable, StreamReadable {
+public final class KafkaSource implements BatchReadable, StreamReadable, Remote {
     private final String bootstrapServers;
     private final String topics;
     private final Map<String, String> options;
@@ -83,6 +86,12 @@ public final class KafkaSource implements BatchReadable, StreamReadable {
         Map<String, String> copy = new java.util.HashMap<>(options);
         copy.remove(key);
         return copy;
+    }
+
+    /** The Kafka cluster: {@code "kafka SERVERS"}, checked with an admin client that takes the {@code kafka.*} options. */
+    @Override
+    public Dependency dependency() {
+        return DependencyProbes.kafka(bootstrapServers, options);
     }
 
     @Override

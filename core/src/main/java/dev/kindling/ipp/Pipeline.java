@@ -90,6 +90,16 @@ public final class Pipeline {
         return Optional.ofNullable(deadLetters);
     }
 
+    /**
+     * The remote systems this pipeline needs: those of its source, sink and dead-letter sink that are
+     * {@link Remote}, one per name.
+     */
+    public List<Dependency> dependencies() {
+        List<Object> connectors = new ArrayList<>(List.of(source, sink));
+        deadLetters().ifPresent(connectors::add);
+        return Dependency.of(connectors);
+    }
+
     /** The source as the capability {@code type}; it was checked in {@code build()}. */
     public <T extends Source> T sourceAs(Class<T> type) {
         return type.cast(source);

@@ -1,6 +1,8 @@
 package dev.kindling.service;
 
 import dev.kindling.config.Settings;
+import dev.kindling.ipp.Dependency;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -65,6 +67,15 @@ public interface Component {
      */
     default Health readiness() {
         return Health.up();
+    }
+
+    /**
+     * The remote systems this component needs (a runner's source, sink and stores). The service checks each
+     * one, once per name, at every {@code GET /readyz}: the check is named after the dependency and turns 503
+     * while the system does not answer. Called once, after every component has started. Default: none.
+     */
+    default List<Dependency> dependencies() {
+        return List.of();
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Failures;
 import dev.kindling.service.internal.Bounded;
 import dev.kindling.service.internal.ComponentHandle;
+import dev.kindling.service.internal.DependencyChecks;
 import dev.kindling.service.internal.HttpServer;
 import dev.kindling.service.internal.RouteTable;
 import dev.kindling.service.internal.ServiceProbes;
@@ -72,6 +73,7 @@ public final class KindlingService implements AutoCloseable {
     private final List<ComponentHandle> handles;
     private final List<Map.Entry<String, AutoCloseable>> resources;
     private final Map<String, Supplier<Health>> checks;
+    private final DependencyChecks dependencies = new DependencyChecks();
     private final RouteTable routes;
     private final Clock clock;
     private final Duration grace;
@@ -93,7 +95,9 @@ public final class KindlingService implements AutoCloseable {
         this.givenSpark = b.spark;
         this.sparkDefaults = Map.copyOf(b.sparkDefaults);
         this.handles = List.copyOf(handles);
-        this.resources = List.copyOf(b.resources);
+        List<Map.Entry<String, AutoCloseable>> closeLast = new ArrayList<>(List.of(Map.entry("dependency probes", dependencies)));
+        closeLast.addAll(b.resources);
+        this.resources = List.copyOf(closeLast);
         this.checks = Collections.unmodifiableMap(new LinkedHashMap<>(b.checks));
         this.routes = routes;
         this.clock = b.clock;
@@ -132,6 +136,7 @@ public final class KindlingService implements AutoCloseable {
                 started.add(h);
                 h.start();
             }
+            dependencies.open(handles.stream().map(ComponentHandle::component).toList());
         } catch (Exception e) {
             LOG.error("{} failed to start: {}", name, Failures.summary(e));
             shutdown();
@@ -162,11 +167,7 @@ public final class KindlingService implements AutoCloseable {
             return;
         }
         installShutdownHook();
-        HttpServer h = http;
-        LOG.info("{} listening on http://{}:{} ({}); components: {}; stop with SIGTERM (Ctrl-C)", name,
-                h.host().equals("0.0.0.0") ? "localhost" : h.host(), port(),
-                h.secured() ? "a bearer token is required on every route but /healthz and /readyz"
-                        : HttpServer.isLoopback(h.host()) ? "no token: reachable from this machine only" : "NO TOKEN",
+        LOG.info("{} listening on {}; components: {}; stop with SIGTERM (Ctrl-C)", name, http.address(),
                 String.join(", ", handles.stream().map(x -> x.component().name() + " (" + x.component().pattern() + ")").toList()));
         awaitShutdown();
     }
@@ -180,7 +181,7 @@ public final class KindlingService implements AutoCloseable {
     }
 
     private HttpServer.Probes probes() {
-        return new ServiceProbes(() -> state, handles, checks, livenessGrace, this::status);
+        return new ServiceProbes(() -> state, handles, checks, dependencies, livenessGrace, this::status);
     }
 
     /** The service and its components now, as {@code GET /status} shows them. */
@@ -370,18 +371,9 @@ public final class KindlingService implements AutoCloseable {
             if (components.isEmpty() && routes.isEmpty()) {
                 throw new ConfigurationException("service " + name + " has no component and no route: add one with component(...)");
             }
-            RouteTable table = new RouteTable();
-            Routes service = table.owner("the service");
-            for (String path : List.of("/healthz", "/readyz", "/metrics", "/status", "/openapi.json")) {
-                service.get(path, ctx -> { });
-            }
-            List<ComponentHandle> handles = new ArrayList<>();
-            for (Component c : components) {
-                c.routes(table.owner("component " + c.name()));
-                handles.add(new ComponentHandle(c, name, clock));
-            }
-            routes.forEach(r -> r.accept(table.owner("service " + name)));
-            return new KindlingService(this, handles, table.withoutOwner("the service"));
+            RouteTable table = RouteTable.of(name, components, routes);
+            List<ComponentHandle> handles = components.stream().map(c -> new ComponentHandle(c, name, clock)).toList();
+            return new KindlingService(this, handles, table);
         }
 
         /** {@code build().start()}. */

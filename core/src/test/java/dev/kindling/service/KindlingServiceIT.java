@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.config.Settings;
 import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.Dependency;
 import dev.kindling.spark.SparkSessions;
 import java.io.InputStream;
 import java.net.URI;
@@ -256,6 +257,53 @@ class KindlingServiceIT {
             rest.append(line).append('\n');
         }
         assertThat(rest.toString()).contains("event: shutdown\ndata: {\"service\":\"svc\",\"reason\":\"the service is shutting down\"}");
+    }
+
+    @Test
+    void theComponentsDependenciesAreCheckedOnceEachAtReadyzAndTheirProbesClosedLast() throws Exception {
+        List<String> journal = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean databaseUp = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Dependency database = Dependency.of("database jdbc:postgresql://db:5432/shop", () -> new Dependency.Probe() {
+            @Override
+            public void check() {
+                journal.add("check database");
+                if (!databaseUp.get()) {
+                    throw new dev.kindling.ipp.TransientException("cannot connect to jdbc:postgresql://db:5432/shop?password=hunter2 (connection refused)");
+                }
+            }
+
+            @Override
+            public void close() {
+                journal.add("close database probe");
+            }
+        });
+        Dependency brokers = Dependency.of("kafka broker:9092", () -> () -> journal.add("check kafka"));
+        TestComponent a = new TestComponent("a", journal);
+        a.dependencies = List.of(database, brokers);
+        TestComponent b = new TestComponent("b", journal);
+        b.dependencies = List.of(database);
+        KindlingService s = KindlingService.builder("svc").settings(settings()).spark(spark).component(a).component(b)
+                .readiness("kafka broker:9092", () -> Health.up()) // the app's own check of that name wins
+                .resource("database", () -> journal.add("close database")).start();
+        try {
+            HttpResponse<String> ready = send(s, req(s, "/readyz"));
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(iterable(json(ready).get("checks").fieldNames()))
+                    .containsExactly("a", "b", "kafka broker:9092", "database jdbc:postgresql://db:5432/shop");
+            assertThat(journal).containsExactly("start a", "start b", "check database");
+
+            databaseUp.set(false);
+            HttpResponse<String> down = send(s, req(s, "/readyz"));
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(json(down).get("checks").get("database jdbc:postgresql://db:5432/shop").asText())
+                    .isEqualTo("not ready: cannot connect to jdbc:postgresql://db:5432/shop?password=**** (connection refused)");
+            assertThat(down.body()).doesNotContain("hunter2");
+            assertThat(s.isReady()).isFalse();
+        } finally {
+            s.shutdown();
+        }
+        assertThat(journal.subList(journal.indexOf("stop b"), journal.size()))
+                .containsExactly("stop b", "stop a", "close database", "close database probe");
     }
 
     @Test

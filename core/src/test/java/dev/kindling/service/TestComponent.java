@@ -20,6 +20,7 @@ final class TestComponent implements Component {
     volatile boolean failStart;
     volatile boolean hangInStop;
     volatile ComponentContext context;
+    volatile List<dev.kindling.ipp.Dependency> dependencies = List.of();
 
     TestComponent(String name, List<String> journal) {
         this.name = name;
@@ -38,6 +39,11 @@ final class TestComponent implements Component {
     @Override
     public String pattern() {
         return "test";
+    }
+
+    @Override
+    public List<dev.kindling.ipp.Dependency> dependencies() {
+        return dependencies;
     }
 
     @Override

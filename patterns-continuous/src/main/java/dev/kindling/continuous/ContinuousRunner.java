@@ -10,6 +10,7 @@ import dev.kindling.continuous.internal.CycleSupervisor;
 import dev.kindling.continuous.internal.RunnerOptions;
 import dev.kindling.continuous.internal.SettingsAssembly;
 import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
 import dev.kindling.ipp.StreamingPlan;
@@ -19,6 +20,8 @@ import dev.kindling.service.Deadline;
 import dev.kindling.service.Health;
 import dev.kindling.service.Routes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -152,6 +155,17 @@ public final class ContinuousRunner implements Component {
     @Override
     public void stop(Deadline deadline) throws InterruptedException {
         supervisor.stop(deadline);
+    }
+
+    /** The pipeline's remote systems (source, sink, dead letters) and the watermark store's database, if it has one. */
+    @Override
+    public List<Dependency> dependencies() {
+        List<Object> parts = new ArrayList<>(List.of(options.pipeline().source(), options.pipeline().sink()));
+        options.pipeline().deadLetters().ifPresent(parts::add);
+        if (options.store() != null) {
+            parts.add(options.store());
+        }
+        return Dependency.of(parts);
     }
 
     /** Down while {@code unreadyAfterFailures} or more cycles have failed in a row. */

@@ -2,8 +2,11 @@ package dev.kindling.continuous;
 
 import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.ipp.ConfigurationException;
-import dev.kindling.ipp.KindlingException;
+import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.Failures;
+import dev.kindling.ipp.KindlingException;
+import dev.kindling.ipp.Redactor;
+import dev.kindling.ipp.Remote;
 import dev.kindling.ipp.Watermark;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,7 +42,7 @@ import java.util.Optional;
  * connection. A failure is a {@link dev.kindling.ipp.TransientException} when its SQL state says it
  * may pass (see {@link Failures#fromSql}), so the runner retries the cycle after a backoff.
  */
-public final class JdbcWatermarkStore implements WatermarkStore {
+public final class JdbcWatermarkStore implements WatermarkStore, Remote {
     /** More work done in the commit's transaction, after the fencing check and before the commit. */
     @FunctionalInterface
     public interface TransactionStep {
@@ -66,7 +69,13 @@ public final class JdbcWatermarkStore implements WatermarkStore {
 
     @Override
     public String name() {
-        return endpoint.url().replaceAll("(?i)(password[^=&]*)=[^&]*", "$1=****") + " table=" + table + " pipeline=" + pipeline;
+        return Redactor.redact(endpoint.url()) + " table=" + table + " pipeline=" + pipeline;
+    }
+
+    /** The database that holds the watermarks. */
+    @Override
+    public Dependency dependency() {
+        return endpoint.dependency();
     }
 
     public String table() {

@@ -3,6 +3,7 @@ package dev.kindling.ondemand;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.ipp.BatchReadable;
 import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
 import dev.kindling.ipp.Processor;
@@ -10,6 +11,8 @@ import dev.kindling.ipp.WriteResult;
 import dev.kindling.ondemand.internal.PipelineJob;
 import dev.kindling.ondemand.internal.RowsJob;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -28,7 +31,7 @@ import java.util.regex.Pattern;
  *         .build();
  * }</pre>
  *
- * <p>Params are bound from the JSON body (or, on a convenience GET route, from the query parameters)
+ * <p>Params are bound from the JSON body (or, on a sync GET route of a read-only job, from the query parameters)
  * with Jackson; unknown fields are rejected. The params type's constructor and the validator may throw
  * {@link InvalidParamsException}: the caller gets {@code 400} naming the field and the allowed values.
  * Immutable and thread-safe.
@@ -45,6 +48,8 @@ public final class JobDefinition<P, R> {
     private final Validator<P> validator;
     private final P warmUpParams;
     private final Duration timeout;
+    private final List<Dependency> dependencies;
+    private final boolean readOnly;
 
     private JobDefinition(Builder<P, R> b) {
         this.name = b.name;
@@ -53,6 +58,8 @@ public final class JobDefinition<P, R> {
         this.validator = b.validator;
         this.warmUpParams = b.warmUpParams;
         this.timeout = b.timeout;
+        this.dependencies = List.copyOf(b.dependencies);
+        this.readOnly = b.readOnly;
     }
 
     /** Checks bound params; throws {@link InvalidParamsException} for a value that is not allowed. */
@@ -95,18 +102,19 @@ public final class JobDefinition<P, R> {
             throw new ConfigurationException("job '" + name + "': pipeline '" + pipeline.name() + "' is a " + pipeline.kind()
                     + " pipeline; an on-demand job runs a BATCH one");
         }
-        return builder(name, JsonNode.class, new PipelineJob(pipeline)).build();
+        return builder(name, JsonNode.class, new PipelineJob(pipeline)).dependsOn(pipeline.dependencies()).build();
     }
 
     /**
      * SQL over data, the zero-code job: reads {@code source} on every request, runs
      * {@code processor} over it and answers with the first {@code maxRows} rows. The request body is
-     * ignored (send {@code {}} or nothing).
+     * ignored (send {@code {}} or nothing). {@linkplain Builder#readOnly() Read-only}: it may answer a
+     * sync {@code GET} route.
      */
     public static JobDefinition<JsonNode, Map<String, Object>> query(String name, BatchReadable source, Processor processor,
                                                                        int maxRows) {
         Objects.requireNonNull(source, "source");
-        return builder(name, JsonNode.class, new RowsJob(source, processor, maxRows)).build();
+        return builder(name, JsonNode.class, new RowsJob(source, processor, maxRows)).dependsOn(Dependency.of(List.of(source))).readOnly().build();
     }
 
     public String name() {
@@ -136,6 +144,16 @@ public final class JobDefinition<P, R> {
         return timeout;
     }
 
+    /** Whether the job only reads and computes, so that a sync {@code GET} route may run it; see {@link Builder#readOnly()}. */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** The remote systems the job needs: its source's or pipeline's, and those given to {@link Builder#dependsOn}. */
+    public List<Dependency> dependencies() {
+        return dependencies;
+    }
+
     @Override
     public String toString() {
         return "JobDefinition[" + name + ", params " + paramsType.getSimpleName() + "]";
@@ -149,6 +167,8 @@ public final class JobDefinition<P, R> {
         private Validator<P> validator = p -> { };
         private P warmUpParams;
         private Duration timeout;
+        private final List<Dependency> dependencies = new ArrayList<>();
+        private boolean readOnly;
 
         private Builder(String name, Class<P> paramsType, Job<P, R> job) {
             this.name = Objects.requireNonNull(name, "name");
@@ -179,6 +199,31 @@ public final class JobDefinition<P, R> {
                 throw new ConfigurationException("job '" + name + "': timeout must be positive; got " + timeout);
             }
             this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * Declares that the job changes nothing outside the service: it reads and computes, and its result is its
+         * only effect. Only such a job may answer a sync {@code GET} route ({@link JobService.Builder#syncRoute}),
+         * since a GET must be safe to repeat, prefetch and retry. Default: not read-only (reachable by
+         * {@code POST /jobs/NAME} only).
+         */
+        public Builder<P, R> readOnly() {
+            this.readOnly = true;
+            return this;
+        }
+
+        /**
+         * Remote systems the job needs (a database it reads, say): the service's {@code /readyz} checks each one and
+         * turns 503, naming it, while it does not answer. Adds to what was given before; default: none.
+         */
+        public Builder<P, R> dependsOn(Dependency... dependencies) {
+            return dependsOn(List.of(dependencies));
+        }
+
+        /** {@link #dependsOn(Dependency...)} for a list. */
+        public Builder<P, R> dependsOn(List<Dependency> dependencies) {
+            dependencies.forEach(d -> this.dependencies.add(Objects.requireNonNull(d, "dependency")));
             return this;
         }
 

@@ -2,6 +2,8 @@ package dev.kindling.ondemand;
 
 import dev.kindling.config.Settings;
 import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.Dependency;
+import dev.kindling.ipp.Remote;
 import dev.kindling.ondemand.internal.CronSchedules;
 import dev.kindling.ondemand.internal.EngineConfig;
 import dev.kindling.ondemand.internal.EventStreams;
@@ -43,7 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>{@code
  * JobService jobs = JobService.builder("sparkpi")
  *         .job(JobDefinition.builder("sparkpi", PiParams.class, (ctx, p) -> SparkPi.estimate(ctx.spark(), p)).build())
- *         .syncRoute("/sparkpi", "sparkpi")          // GET /sparkpi?samples=1000 answers the result
+ *         .syncRoute("/sparkpi", "sparkpi")          // GET /sparkpi?samples=1000 answers the result (a read-only job)
  *         .build();
  * KindlingService.builder("sparkpi").component(jobs).run();
  * }</pre>
@@ -170,6 +172,18 @@ public final class JobService implements Component {
         }
     }
 
+    /** What the jobs need ({@link JobDefinition#dependencies()}) and the durable job store's database, if there is one. */
+    @Override
+    public List<Dependency> dependencies() {
+        Map<String, Dependency> byName = new LinkedHashMap<>();
+        jobs.values().forEach(j -> j.dependencies().forEach(d -> byName.putIfAbsent(d.name(), d)));
+        Running r = running;
+        if ((givenStore != null ? givenStore : r == null ? null : r.ownStore()) instanceof Remote store) {
+            byName.putIfAbsent(store.dependency().name(), store.dependency());
+        }
+        return List.copyOf(byName.values());
+    }
+
     /** Down until the warm-up ran, and while the durable store fails; see the class javadoc. */
     @Override
     public Health readiness() {
@@ -272,7 +286,13 @@ public final class JobService implements Component {
             return this;
         }
 
-        /** A {@code GET path} route (under the prefix) that runs job {@code jobName} with the query parameters and answers its result. */
+        /**
+         * A {@code GET path} route (under the prefix) that runs job {@code jobName} with the query parameters and answers
+         * its result. The job must be {@linkplain JobDefinition.Builder#readOnly() read-only}, and a GET is bounded: the
+         * job runs at most its own timeout or {@code kindling.ondemand.max-wait} (60 s), whichever is shorter, and is
+         * cancelled with a {@code 504} when it has not ended by then, so that no GET leaves work running behind it.
+         * Heavier work is submitted with {@code POST /jobs/NAME}.
+         */
         public Builder syncRoute(String path, String jobName) {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(jobName, "jobName");
@@ -311,7 +331,7 @@ public final class JobService implements Component {
             return this;
         }
 
-        /** @throws ConfigurationException when there is no job or a sync route names none */
+        /** @throws ConfigurationException when there is no job, or a sync route names none or one that is not read-only */
         public JobService build() {
             if (jobs.isEmpty()) {
                 throw new ConfigurationException("job service " + name + " has no job: call job(...)");
@@ -320,6 +340,11 @@ public final class JobService implements Component {
                 if (!jobs.containsKey(job)) {
                     throw new ConfigurationException("sync route " + path + " names job '" + job + "', which is not registered; jobs: "
                             + jobs.keySet());
+                }
+                if (!jobs.get(job).readOnly()) {
+                    throw new ConfigurationException("sync route GET " + path + " runs job '" + job + "', which is not declared read-only: "
+                            + "a GET must change nothing. Declare it with JobDefinition.Builder.readOnly() if it only reads and computes, "
+                            + "or let callers POST /jobs/" + job + "?wait=...");
                 }
             });
             return new JobService(this);

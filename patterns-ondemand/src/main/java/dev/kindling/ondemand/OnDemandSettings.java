@@ -38,7 +38,7 @@ public final class OnDemandSettings {
             "the largest timeout a request may ask for with ?timeout=");
 
     public static final Setting<Duration> MAX_WAIT = Setting.duration("kindling.ondemand.max-wait", Duration.ofSeconds(60),
-            "the largest ?wait= a POST /jobs/{name} may ask for; also how long a convenience GET route waits");
+            "the largest ?wait= a POST /jobs/{name} may ask for; also the bound of a sync GET route, whose job is cancelled (504) when it runs longer");
 
     public static final Setting<Duration> CANCEL_WAIT = Setting.duration("kindling.ondemand.cancel-wait", Duration.ofSeconds(2),
             "how long DELETE /jobs/{id} waits for a running job's code to return after its Spark work is cancelled and its thread "

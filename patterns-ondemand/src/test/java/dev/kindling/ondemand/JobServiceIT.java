@@ -1,10 +1,20 @@
 package dev.kindling.ondemand;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kindling.config.Settings;
+import dev.kindling.connect.Connectors;
+import dev.kindling.ipp.BatchReadable;
+import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.Pipeline;
+import dev.kindling.ipp.PipelineKind;
+import dev.kindling.ipp.Processor;
+import dev.kindling.ipp.WriteResult;
 import dev.kindling.service.Json;
+import dev.kindling.service.KindlingService;
 import dev.kindling.testkit.JsonHttp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,6 +97,39 @@ class JobServiceIT extends OnDemandFixture {
         JsonHttp.Response bad = http.get("/count?n=0");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("field").asText()).isEqualTo("n");
+    }
+
+    @Test
+    void aSyncGetIsBoundedByMaxWaitItsJobEndsWithTheRequestAnd504SaysSo() {
+        JobDefinition<JsonNode, String> slow = JobDefinition.builder("slow-read", JsonNode.class, (ctx, p) -> {
+            new java.util.concurrent.CountDownLatch(1).await(); // blocks in the driver until its thread is interrupted
+            return "never";
+        }).readOnly().build();
+        try (KindlingService own = KindlingService.builder("bounded-get").spark(spark)
+                .settings(Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
+                        "kindling.ondemand.max-wait", "2s", "kindling.ondemand.workers", "1")))
+                .component(JobService.builder("reads").job(slow).syncRoute("/slow-read", "slow-read").build()).start()) {
+            JsonHttp plain = new JsonHttp(own.port(), null);
+            await().atMost(Duration.ofSeconds(90)).until(() -> plain.get("/readyz").status() == 200);
+            JsonHttp.Response r = plain.get("/slow-read");
+            assertThat(r.status()).as("not 202: a GET leaves no job running behind it; %s", r.body()).isEqualTo(504);
+            String id = r.json().get("jobId").asText();
+            assertThat(r.json().get("detail").asText()).startsWith("job " + id + " (slow-read) failed: timeout: ");
+            assertThat(plain.get("/jobs/" + id).json().get("state").asText()).isEqualTo("FAILED");
+        }
+    }
+
+    @Test
+    void aSyncGetRouteOnlyRunsAJobDeclaredReadOnly() {
+        JobDefinition<JsonNode, WriteResult> writes = JobDefinition.pipeline("evens", Pipeline.builder(PipelineKind.BATCH).name("evens")
+                .source(Connectors.builtIn().source("range:0..10")).sink(Connectors.builtIn().sink("memory:evens_sync")).build());
+        assertThat(writes.readOnly()).isFalse();
+        assertThatThrownBy(() -> JobService.builder("s").job(writes).syncRoute("/evens", "evens").build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("sync route GET /evens runs job 'evens', which is not declared read-only: a GET must change nothing. "
+                        + "Declare it with JobDefinition.Builder.readOnly() if it only reads and computes, or let callers POST /jobs/evens?wait=...");
+        assertThat(JobDefinition.query("q", (BatchReadable) Connectors.builtIn().source("range:0..10"), Processor.sql("SELECT * FROM input"), 5)
+                .readOnly()).as("SQL over a source only reads").isTrue();
     }
 
     @Test

@@ -83,7 +83,9 @@ abstract class OnDemandFixture {
                             }
                         })
                         .warmUp(new CountParams(10L))
+                        .readOnly()
                         .build())
+
                 // runs until cancelled: 10^13 random numbers summed
                 .job(JobDefinition.builder("spin", SpinParams.class,
                         (ctx, p) -> ctx.spark().range(0, 10_000_000_000_000L, 1, p.partitions() == null ? 4 : p.partitions())

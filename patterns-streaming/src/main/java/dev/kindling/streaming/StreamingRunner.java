@@ -2,11 +2,11 @@ package dev.kindling.streaming;
 
 import dev.kindling.connect.KafkaSource;
 import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
 import dev.kindling.ipp.Sink;
-import dev.kindling.ipp.StreamWritable;
 import dev.kindling.service.Backoff;
 import dev.kindling.service.Component;
 import dev.kindling.service.ComponentContext;
@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,12 +114,8 @@ public final class StreamingRunner implements Component {
         this.maxRestarts = b.maxRestarts;
         this.lagInterval = b.lagInterval;
         this.tableMaxLimit = b.tableMaxLimit;
-        List<QueryableTable> t = new ArrayList<>();
-        if (pipeline.sink() instanceof QueryableTable table) {
-            t.add(table);
-        }
-        pipeline.deadLetters().filter(QueryableTable.class::isInstance).map(QueryableTable.class::cast).ifPresent(t::add);
-        this.tables = List.copyOf(t);
+        this.tables = Stream.concat(Stream.of(pipeline.sink()), pipeline.deadLetters().stream())
+                .filter(QueryableTable.class::isInstance).map(QueryableTable.class::cast).toList();
         this.tableRoutes = new TableRoutes(name, b.routePrefix, tables);
         this.queries = new StreamingQueries(pipeline, checkpoint, trigger, b.outputMode);
     }
@@ -241,6 +238,12 @@ public final class StreamingRunner implements Component {
     }
 
     /** Ready while every query runs, and after an available-now run has completed. */
+    /** The pipeline's remote systems: its source, sink and dead-letter sink, where they are remote (Kafka, a database). */
+    @Override
+    public List<Dependency> dependencies() {
+        return pipeline.dependencies();
+    }
+
     @Override
     public Health readiness() {
         return completed ? Health.up() : Health.when(queries.running(), "query '" + name + "' is not running");
@@ -382,19 +385,9 @@ public final class StreamingRunner implements Component {
                         + "and '-'; got '" + name + "'");
             }
             if (checkpoint == null) {
-                requireNoCheckpoint("sink", pipeline.sink());
-                pipeline.deadLetters().ifPresent(d -> requireNoCheckpoint("dead-letter sink", d));
+                StreamingQueries.requireNoCheckpoint(pipeline, StreamingSettings.CHECKPOINT.name());
             }
             return new StreamingRunner(this);
-        }
-
-        private void requireNoCheckpoint(String role, Sink sink) {
-            StreamWritable out = (StreamWritable) sink;
-            if (out.needsCheckpoint()) {
-                throw new ConfigurationException(role + " '" + sink.name() + "' of runner '" + pipeline.name() + "' needs a checkpoint "
-                        + "to keep its " + out.streamGuarantee() + " guarantee: set checkpoint(...) / "
-                        + StreamingSettings.CHECKPOINT.name());
-            }
         }
     }
 }

@@ -72,7 +72,7 @@ public final class HttpServer {
     public HttpServer(String serviceName, Settings settings, PrometheusMeterRegistry registry, RouteTable routes, Probes probes) {
         this.serviceName = serviceName;
         this.guard = new RequestGuard(serviceName, settings);
-        this.host = effectiveHost(settings);
+        this.host = BindPolicy.host(settings);
         this.requestedPort = settings.get(ServiceSettings.PORT);
         this.maxStreams = settings.get(ServiceSettings.MAX_STREAMS);
         this.waiting = new java.util.concurrent.Semaphore(settings.get(ServiceSettings.MAX_WAITING));
@@ -81,28 +81,9 @@ public final class HttpServer {
         this.probes = probes;
     }
 
-    /**
-     * The address to bind: the setting, else 127.0.0.1 without a token and 0.0.0.0 with one.
-     *
-     * @throws dev.kindling.ipp.ConfigurationException when a non-loopback address is asked for without a
-     *         token and without {@code kindling.http.allow-unauthenticated=true}
-     */
-    public static String effectiveHost(Settings settings) {
-        boolean secured = !RequestGuard.tokens(settings).isEmpty();
-        String h = settings.get(ServiceSettings.HOST);
-        String bound = h == null || h.isBlank() ? (secured ? "0.0.0.0" : "127.0.0.1") : h.trim();
-        if (!secured && !isLoopback(bound) && !settings.get(ServiceSettings.ALLOW_UNAUTHENTICATED)) {
-            throw new dev.kindling.ipp.ConfigurationException("the service would serve on " + bound + " without a token: set "
-                    + ServiceSettings.AUTH_TOKEN.env() + " (every route but /healthz and /readyz then needs it), bind to 127.0.0.1 "
-                    + "(" + ServiceSettings.HOST.env() + "), or set " + ServiceSettings.ALLOW_UNAUTHENTICATED.env()
-                    + "=true when a proxy in front authenticates");
-        }
-        return bound;
-    }
-
-    /** Whether the service needs no token because it serves loopback only, or has one. */
-    public static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    /** Where the server listens and who may call it, for the start-up line: {@code http://localhost:8080 (no token: ...)}. */
+    public String address() {
+        return BindPolicy.describe(host, port(), secured());
     }
 
     /** Whether a token is set. */
@@ -134,7 +115,7 @@ public final class HttpServer {
             configure(config.routes);
         });
         app.start();
-        if (!guard.secured() && !isLoopback(host)) {
+        if (!guard.secured() && !BindPolicy.isLoopback(host)) {
             LOG.warn("{} serves http://{}:{} WITHOUT a token (kindling.http.allow-unauthenticated=true): anyone who reaches it "
                     + "can read its data and run its jobs; put an authenticating proxy in front, or set KINDLING_AUTH_TOKEN",
                     serviceName, host, app.port());

@@ -1,6 +1,7 @@
 package dev.kindling.service.internal;
 
 import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.service.Component;
 import dev.kindling.service.Routes;
 import io.javalin.http.Handler;
 import io.javalin.http.sse.SseClient;
@@ -22,6 +23,21 @@ public final class RouteTable {
     }
 
     private final Map<String, Route> routes = new LinkedHashMap<>();
+
+    /**
+     * The routes of service {@code service}: its components' (each under {@code component NAME}), then the
+     * app's, checked against the control plane's own paths, which no one else may register.
+     */
+    public static RouteTable of(String service, List<Component> components, List<Consumer<Routes>> app) {
+        RouteTable table = new RouteTable();
+        Routes own = table.owner("the service");
+        for (String path : List.of("/healthz", "/readyz", "/metrics", "/status", "/openapi.json")) {
+            own.get(path, ctx -> { });
+        }
+        components.forEach(c -> c.routes(table.owner("component " + c.name())));
+        app.forEach(r -> r.accept(table.owner("service " + service)));
+        return table.withoutOwner("the service");
+    }
 
     /** A {@link Routes} view whose routes are owned by {@code owner}. */
     public Routes owner(String owner) {

@@ -10,19 +10,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** Readiness, liveness and status of a service, from its own state, its components and its app checks. */
+/** Readiness, liveness and status of a service, from its own state, its components, its app checks and its components' dependencies. */
 public final class ServiceProbes implements HttpServer.Probes {
     private final Supplier<ComponentState> state;
     private final List<ComponentHandle> handles;
     private final Map<String, Supplier<Health>> checks;
+    private final DependencyChecks dependencies;
     private final Duration livenessGrace;
     private final Supplier<Object> status;
 
     public ServiceProbes(Supplier<ComponentState> state, List<ComponentHandle> handles, Map<String, Supplier<Health>> checks,
-                         Duration livenessGrace, Supplier<Object> status) {
+                         DependencyChecks dependencies, Duration livenessGrace, Supplier<Object> status) {
         this.state = state;
         this.handles = handles;
         this.checks = checks;
+        this.dependencies = dependencies;
         this.livenessGrace = livenessGrace;
         this.status = status;
     }
@@ -36,6 +38,7 @@ public final class ServiceProbes implements HttpServer.Probes {
         }
         handles.forEach(h -> out.put(h.component().name(), h.readiness()));
         checks.forEach((k, v) -> out.put(k, v.get()));
+        dependencies.addTo(out);
         return out;
     }
 

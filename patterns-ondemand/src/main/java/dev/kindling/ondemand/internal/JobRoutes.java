@@ -30,6 +30,8 @@ import java.util.function.Supplier;
 public final class JobRoutes {
     private static final int MAX_LIST = 100;
     private static final Duration WAIT_SLICE = Duration.ofMillis(100);
+    /** How long past its bound a sync GET waits for the job's timeout to end it, before cancelling it itself. */
+    private static final Duration SYNC_SLACK = Duration.ofSeconds(2);
 
     /** What the routes serve from, once the component has started. */
     public interface Running {
@@ -113,22 +115,41 @@ public final class JobRoutes {
         ctx.status(202).header("Location", prefix + "/jobs/" + s.id()).json(body);
     }
 
+    /**
+     * A sync GET: the job runs at most its own timeout or the service's max wait, whichever is shorter; when it has not
+     * ended by then (queued too long, or code that ignores its timeout), it is cancelled and the caller gets 504.
+     */
     private void sync(Context ctx, String name) throws InterruptedException {
         JobEngine jobs = engine();
+        Duration own = jobs.definition(name).timeout();
+        Duration bound = own != null && own.compareTo(jobs.config().maxWait()) < 0 ? own : jobs.config().maxWait();
         JsonNode params = ParamsBinder.fromQuery(ctx.queryParamMap());
-        JobRecord r = submitOr429(ctx, jobs, name, params, null, JobStatus.HTTP);
-        JobStatus done = await(jobs, r, jobs.config().maxWait());
+        JobRecord r = submitOr429(ctx, jobs, name, params, bound, JobStatus.HTTP);
+        JobStatus done = await(jobs, r, bound.plus(SYNC_SLACK));
+        boolean outlived = done == null;
+        if (outlived) {
+            try {
+                jobs.cancel(r.id());
+            } catch (ProblemException ended) {
+                // it ended between the wait and the cancel: answer what it became
+            }
+            done = await(jobs, r, WAIT_SLICE);
+        }
         if (done == null) {
-            ctx.status(202).header("Location", prefix + "/jobs/" + r.id()).json(r.snapshot());
-            return;
+            throw new ProblemException(Problem.of(504, "Gateway Timeout", "job " + r.id() + " (" + name + ") did not end within "
+                    + dev.kindling.config.Setting.formatDuration(bound) + ", the bound of a GET; it is being cancelled. For longer work POST /jobs/" + name
+                    + " and follow the job").with("jobId", r.id()));
         }
         switch (done.state()) {
             case SUCCEEDED -> ctx.status(200).json(done.result());
             case FAILED -> throw new ProblemException(Problem.of("timeout".equals(done.error().type()) ? 504 : 500,
                     "Job failed", "job " + done.id() + " (" + name + ") failed: " + done.error().type() + ": " + done.error().message())
                     .with("jobId", done.id()).with("error", done.error().type()));
-            default -> throw new ProblemException(Problem.of(409, "Conflict", "job " + done.id() + " was cancelled")
-                    .with("jobId", done.id()));
+            default -> throw new ProblemException(outlived
+                    ? Problem.of(504, "Gateway Timeout", "job " + done.id() + " (" + name + ") did not end within "
+                            + dev.kindling.config.Setting.formatDuration(bound) + ", the bound of a GET, and was cancelled. For longer work "
+                            + "POST /jobs/" + name + " and follow the job").with("jobId", done.id())
+                    : Problem.of(409, "Conflict", "job " + done.id() + " was cancelled").with("jobId", done.id()));
         }
     }
 

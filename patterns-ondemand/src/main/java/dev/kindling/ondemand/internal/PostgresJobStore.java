@@ -6,8 +6,10 @@ import dev.kindling.connect.ConnectorUri;
 import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.connect.Options;
 import dev.kindling.ipp.ConfigurationException;
+import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.KindlingException;
+import dev.kindling.ipp.Remote;
 import dev.kindling.ondemand.JobError;
 import dev.kindling.ondemand.JobProgress;
 import dev.kindling.ondemand.JobState;
@@ -42,7 +44,7 @@ import java.util.Set;
  * so no pool is needed). {@link #close()} does nothing; there is nothing held open. SQL failures become
  * {@link Failures#fromSql} exceptions: transient ones (connection lost, server restarting) are retried by the service.
  */
-public final class PostgresJobStore implements JobStore {
+public final class PostgresJobStore implements JobStore, Remote {
     private final JdbcEndpoint endpoint;
     private final String table;
 
@@ -52,6 +54,12 @@ public final class PostgresJobStore implements JobStore {
         if (!endpoint.isPostgres()) {
             throw new ConfigurationException("the durable job store needs PostgreSQL: a jdbc:postgresql:// URL; got " + endpoint);
         }
+    }
+
+    /** The database that holds the jobs. */
+    @Override
+    public Dependency dependency() {
+        return endpoint.dependency();
     }
 
     /** A store in {@code table} (a plain SQL identifier), created when missing. */

@@ -1,6 +1,9 @@
 package dev.kindling.streaming.internal;
 
+import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Pipeline;
+import dev.kindling.ipp.Sink;
+import dev.kindling.ipp.StreamWritable;
 import dev.kindling.ipp.StreamingPlan;
 import dev.kindling.ipp.TransientException;
 import dev.kindling.service.Deadline;
@@ -8,6 +11,7 @@ import dev.kindling.streaming.StreamTrigger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.Row;
@@ -194,5 +198,23 @@ public final class StreamingQueries {
     /** The main query, or null before the first start. */
     public StreamingQuery main() {
         return main;
+    }
+
+    /**
+     * Checks that the sink and dead-letter sink of {@code pipeline} keep their guarantee without a checkpoint.
+     *
+     * @throws ConfigurationException naming the sink that needs one and the setting {@code checkpointSetting}
+     */
+    public static void requireNoCheckpoint(Pipeline pipeline, String checkpointSetting) {
+        List<Map.Entry<String, Sink>> sinks = new ArrayList<>(List.of(Map.entry("sink", pipeline.sink())));
+        pipeline.deadLetters().ifPresent(d -> sinks.add(Map.entry("dead-letter sink", d)));
+        for (Map.Entry<String, Sink> e : sinks) {
+            StreamWritable out = (StreamWritable) e.getValue();
+            if (out.needsCheckpoint()) {
+                throw new ConfigurationException(e.getKey() + " '" + e.getValue().name() + "' of runner '" + pipeline.name()
+                        + "' needs a checkpoint to keep its " + out.streamGuarantee() + " guarantee: set checkpoint(...) / "
+                        + checkpointSetting);
+            }
+        }
     }
 }

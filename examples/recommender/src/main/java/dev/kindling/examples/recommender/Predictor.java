@@ -96,13 +96,14 @@ public final class Predictor {
     /** The on-demand job that ranks products for a user. */
     public JobDefinition<RanksParams, Map<String, Object>> ranksJob() {
         return JobDefinition.builder("ranks", RanksParams.class, (ctx, p) -> ranks(ctx.spark(), known(p.user()), p.user(), p.topk()))
+                .dependsOn(db.dependency()) // /readyz turns 503 while the database is away
                 .build();
     }
 
     /** The on-demand job that predicts a user's ratings of given products. */
     public JobDefinition<RatingsParams, Map<String, Object>> ratingsJob() {
         return JobDefinition.builder("ratings", RatingsParams.class, (ctx, p) -> ratings(ctx.spark(), known(p.user()), p.user(),
-                p.products())).build();
+                p.products())).dependsOn(db.dependency()).build();
     }
 
     /** The newest model, which must know {@code user} (checked again when the job runs). */

@@ -45,7 +45,8 @@ public final class RecommenderApp {
      * The recommender on {@code db} as one service builder: the modeler (continuous), the predictor's
      * jobs (on demand), the ratings generator, and the predictor's routes. Creates the schema and
      * seeds ratings into an empty table first. Readiness ({@code GET /readyz}) also checks that the
-     * database answers ({@code "database"}). Add resources (an embedded database) and build.
+     * database answers (the check {@code "database URL"}, which the modeler's source and the predictor's jobs
+     * declare). Add resources (an embedded database) and build.
      */
     public static KindlingService.Builder service(JdbcEndpoint db, Settings settings, String modelsDir) {
         RecommenderSchema.create(db);
@@ -61,8 +62,7 @@ public final class RecommenderApp {
         if (count(db) == 0) {
             generator.insert(db, settings.get(RecommenderSettings.SEED_RATINGS));
         }
-        return components(db, settings, modelsDir, params, generator)
-                .readiness("database", new DatabaseReadiness(db)); // /readyz turns 503 while the database is away
+        return components(db, settings, modelsDir, params, generator);
     }
 
     private static KindlingService.Builder components(JdbcEndpoint db, Settings settings, String modelsDir, AlsParams params,

@@ -45,6 +45,7 @@ public final class SparkPiApp {
                         (ctx, p) -> SparkPi.estimate(ctx.spark(), p.samples(), p.partitions(), p.seed()))
                 .validator(p -> p.check(maxSamples, maxPartitions))
                 .warmUp(new SparkPi.Params(SparkPi.Params.DEFAULT_SAMPLES, SparkPi.Params.DEFAULT_PARTITIONS, null))
+                .readOnly() // it only computes: GET /sparkpi may run it
                 .build();
     }
 

@@ -76,8 +76,9 @@ public final class WordCountApp {
     }
 
     /**
-     * The service, not started: both runners reading {@code bootstrapServers}, the app's routes, and a
-     * readiness check {@code "kafka"} that the brokers answer ({@link BrokerReadiness}).
+     * The service, not started: both runners reading {@code bootstrapServers} and the app's routes. The runners
+     * declare the brokers as their dependency, so {@code GET /readyz} has a check {@code "kafka SERVERS"} that
+     * turns 503 while the brokers do not answer.
      *
      * @param checkpoint the checkpoint folder; the two runners use sub-folders
      */
@@ -85,13 +86,6 @@ public final class WordCountApp {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(checkpoint, "checkpoint");
-        BrokerReadiness broker = new BrokerReadiness(bootstrapServers);
-        return runners(settings, bootstrapServers, checkpoint)
-                .readiness("kafka", broker) // /readyz turns 503 while the broker is away
-                .resource("kafka readiness client", broker);
-    }
-
-    private static KindlingService.Builder runners(Settings settings, String bootstrapServers, Path checkpoint) {
         Connectors c = Connectors.builtIn();
         String kafka = "kafka://" + bootstrapServers + "/";
         String words = kafka + settings.get(WordCountSettings.WORDS_TOPIC);
