@@ -10,6 +10,7 @@ import dev.kindling.testkit.JsonHttp;
 import dev.kindling.testkit.KafkaBroker;
 import dev.kindling.testkit.KafkaMessage;
 import dev.kindling.testkit.KindlingKafkaTest;
+import dev.kindling.testkit.crash.CrashPoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,9 +49,8 @@ class CrashAtNamedPointsIT {
         Path out = tmp.resolve("out");
 
         // Run 1: batches 0 and 1 are committed; batch 2 (offsets 20..29) is written by both sinks, then the JVM halts.
-        try (ForkedJvm first = child(kafka, topic, checkpoint, out).jvmOptions("-D" + HaltBeforeCommit.BATCH + "=2",
-                "-D" + HaltBeforeCommit.QUERIES + "=2").start()) {
-            assertThat(first.awaitExit(START)).as(first.output()).isEqualTo(137);
+        try (ForkedJvm first = child(kafka, topic, checkpoint, out).jvmOptions(CrashPoints.haltBeforeCommit(2, 2)).start()) {
+            assertThat(first.awaitExit(START)).as(first.output()).isEqualTo(CrashPoints.EXIT_CODE);
             assertThat(first.output()).contains("halting before the commit of batch 2; queries there: 2");
         }
         for (String q : List.of("table", "files")) {

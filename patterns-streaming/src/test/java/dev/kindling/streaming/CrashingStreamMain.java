@@ -8,6 +8,8 @@ import dev.kindling.ipp.Processor;
 import dev.kindling.ipp.RecordDecoder;
 import dev.kindling.ipp.Sink;
 import dev.kindling.service.KindlingService;
+import dev.kindling.testkit.crash.CrashPoints;
+import dev.kindling.testkit.crash.HaltBeforeCommit;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.spark.sql.SparkSession;
@@ -17,8 +19,9 @@ import org.apache.spark.sql.streaming.StreamingQueryListener;
  * Run in a forked JVM by {@link CrashAtNamedPointsIT}: two runners read one Kafka topic, ten records
  * per micro-batch, and append every record (its offset and word) to sinks that would show a
  * duplicate: runner {@code table} to the keyless queryable table {@code lines}, runner {@code files}
- * to JSON files. With the system property {@link HaltBeforeCommit#BATCH} the JVM halts after both
- * sinks wrote that batch and before either commits it. Each micro-batch's progress is printed as
+ * to JSON files. Its session carries the testkit's crash points ({@link CrashPoints#sparkSettings()}):
+ * with the system properties {@link HaltBeforeCommit#BATCH} and {@link HaltBeforeCommit#QUERIES} the
+ * JVM halts after both sinks wrote that batch and before either commits it. Each micro-batch's progress is printed as
  * {@code progress NAME batch ID from START to END rows N} (the Kafka offsets as JSON; N the rows the query read).
  *
  * <p>Arguments: bootstrap servers, topic, checkpoint folder, output folder.
@@ -30,11 +33,11 @@ public final class CrashingStreamMain {
     public static void main(String[] args) throws Exception {
         String kafka = "kafka://" + args[0] + "/" + args[1] + "?maxOffsetsPerTrigger=10";
         String checkpoint = args[2];
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("crashing-stream")
+        SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("crashing-stream")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.streaming.checkpointFileManagerClass", HaltBeforeCommit.class.getName())
-                .getOrCreate();
+                .config("spark.driver.host", "127.0.0.1");
+        CrashPoints.sparkSettings().forEach(builder::config);
+        SparkSession spark = builder.getOrCreate();
         spark.streams().addListener(new ProgressPrinter());
         Connectors c = Connectors.builtIn();
         KindlingService service = KindlingService.builder("crashing-stream")

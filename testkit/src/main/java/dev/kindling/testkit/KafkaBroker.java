@@ -12,15 +12,10 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -97,13 +91,13 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
   private static final AtomicLong TOPIC_COUNTER = new AtomicLong();
 
   private final KafkaBrokerProcess process;
-  private final Admin admin;
+  private final KafkaTopicAdmin admin;
   private final KafkaProducer<byte[], byte[]> producer;
 
   private KafkaBroker(KafkaBrokerProcess process) {
     this.process = process;
     try {
-      this.admin = createAdmin();
+      this.admin = new KafkaTopicAdmin(clientProperties(), process.bootstrapServers(), process.logFile());
     } catch (RuntimeException e) {
       process.close();
       throw e;
@@ -115,13 +109,6 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
       process.close();
       throw e;
     }
-  }
-
-  private Admin createAdmin() {
-    Properties adminProperties = new Properties();
-    adminProperties.putAll(clientProperties());
-    adminProperties.put(AdminClientConfig.CLIENT_ID_CONFIG, "kindling-testkit-admin");
-    return Admin.create(adminProperties);
   }
 
   private KafkaProducer<byte[], byte[]> createProducer() {
@@ -232,28 +219,7 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
     }
-    await(admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all(),
-        "create topic " + name);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try {
-        TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
-        if (description.partitions().size() == partitions
-            && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-          return;
-        }
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-          throw new IllegalStateException("Cannot describe topic " + name + ": " + e.getCause(), e.getCause());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while creating topic " + name, e);
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Topic " + name + " has no leader after 30 s; see " + logFile());
-      }
-    }
+    admin.createTopic(name, partitions);
   }
 
   /**
@@ -272,7 +238,7 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
 
   /** The names of the topics, internal ones excluded. */
   public Set<String> topics() {
-    return await(admin.listTopics().names(), "list topics");
+    return admin.topics();
   }
 
   /**
@@ -316,7 +282,7 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
     producer.flush();
     List<Long> offsets = new ArrayList<>(sent.size());
     for (Future<RecordMetadata> future : sent) {
-      offsets.add(await(future, "produce to " + topic).offset());
+      offsets.add(KafkaTopicAdmin.await(future, "produce to " + topic, bootstrapServers()).offset());
     }
     return offsets;
   }
@@ -385,14 +351,7 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
    */
   public Map<Integer, Long> latestOffsets(String topic) {
     Objects.requireNonNull(topic, "topic");
-    TopicDescription description = await(admin.describeTopics(List.of(topic)).allTopicNames(),
-        "describe topic " + topic).get(topic);
-    Map<TopicPartition, OffsetSpec> request = description.partitions().stream()
-        .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-    Map<Integer, Long> offsets = new TreeMap<>();
-    await(admin.listOffsets(request).all(), "list offsets of " + topic)
-        .forEach((partition, info) -> offsets.put(partition.partition(), info.offset()));
-    return offsets;
+    return admin.latestOffsets(topic);
   }
 
   /**
@@ -401,7 +360,7 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
    * @param topics the names
    */
   public void deleteTopics(Collection<String> topics) {
-    await(admin.deleteTopics(topics).all(), "delete topics " + topics);
+    admin.deleteTopics(topics);
   }
 
   /** Closes the clients, stops the broker and deletes its folder. Idempotent. */
@@ -409,7 +368,7 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
   public void close() {
     try {
       producer.close(Duration.ofSeconds(5));
-      admin.close(Duration.ofSeconds(5));
+      admin.close();
     } finally {
       process.close();
     }
@@ -422,17 +381,5 @@ public final class KafkaBroker implements AutoCloseable, ExtensionContext.Store.
 
   private static Duration remaining(long deadline) {
     return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-  }
-
-  private <T> T await(Future<T> future, String what) {
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Cannot " + what + " on " + bootstrapServers() + ": "
-          + e.getCause().getMessage(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while trying to " + what, e);
-    }
   }
 }

@@ -30,6 +30,7 @@
  * and {@code spark-sql-kafka-0-10} for Kafka) on the test classpath; it brings the embedded
  * PostgreSQL server and JDBC driver itself. The Kafka broker's own jars are resolved with Maven
  * at run time and never join the test's classpath. Classes in {@code dev.kindling.testkit.internal}
- * are not part of the API.
+ * are not part of the API. Crash points that halt a forked JVM at a named moment of a Spark job are in
+ * {@code dev.kindling.testkit.crash}.
  */
 package dev.kindling.testkit;

@@ -6,9 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
@@ -21,7 +19,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start(String)} resolves the broker's jars ({@link KafkaClasspath}), writes {@code
  * server.properties} into a new temporary folder, formats the storage with {@code
  * kafka.tools.StorageTool}, starts {@code kafka.Kafka} on two free ports of {@code 127.0.0.1}
- * and returns when an admin client sees the broker. The child's output goes to {@code
+ * (the files and command lines are {@link KafkaBrokerCommands}') and returns when an admin client
+ * sees the broker. The child's output goes to {@code
  * broker.log} in that folder. {@link #stop()} stops the child and keeps the folder; {@link
  * #restart()} starts a new child on the same ports and the same folder (topics, records and committed
  * offsets survive). {@link #close()} stops the child and deletes the folder. The child
@@ -43,7 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class KafkaBrokerProcess implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerProcess.class);
-  private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
   private static final int START_ATTEMPTS = 3;
@@ -204,14 +201,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     String bootstrap = "127.0.0.1:" + ports[0];
     Path config = directory.resolve("server.properties");
     try {
-      Files.writeString(config, serverProperties(directory.resolve("data"), ports[0], ports[1], sasl),
+      Files.writeString(config, KafkaBrokerCommands.serverProperties(directory.resolve("data"), ports[0], ports[1], sasl),
           StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + config, e);
     }
     String brokerClasspath = classpath.stream().map(Path::toString)
         .collect(Collectors.joining(File.pathSeparator));
-    format(directory, logFile, config, brokerClasspath);
+    KafkaBrokerCommands.format(directory, logFile, config, brokerClasspath);
     KafkaBrokerProcess broker = new KafkaBrokerProcess(directory, config, brokerClasspath, bootstrap, sasl);
     broker.launch();
     try {
@@ -230,52 +227,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   /** Starts the broker's JVM on this broker's folder and configuration; does not wait. */
   private void launch() {
-    List<String> command = new ArrayList<>();
-    if (Files.isExecutable(Paths.get("/usr/bin/setsid"))) {
-      // A session of its own: Ctrl-C in a terminal signals the service's process group, not the broker,
-      // so the service can stop its queries first and close the broker last. The watchdog still ends
-      // the broker if this JVM dies.
-      command.add("/usr/bin/setsid");
-    }
-    command.addAll(List.of(javaExecutable(), "-Xmx512m", "-Xms64m",
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
-        "-Dorg.slf4j.simpleLogger.showDateTime=true",
-        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-        "-cp", watchdogLocation() + File.pathSeparator + classpath,
-        ParentWatchdog.class.getName(), Long.toString(ProcessHandle.current().pid()),
-        "kafka.Kafka", config.toString()));
+    List<String> command = KafkaBrokerCommands.broker(config, classpath);
     try {
       process = new ProcessBuilder(command).directory(directory.toFile())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
           .start();
     } catch (IOException e) {
       throw new IllegalStateException("Cannot start the Kafka broker: " + command, e);
-    }
-  }
-
-  private static void format(Path directory, Path logFile, Path config, String classpath) {
-    String clusterId = Uuid.randomUuid().toString();
-    List<String> command = List.of(javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-cp", classpath, "kafka.tools.StorageTool", "format",
-        "-t", clusterId, "-c", config.toString());
-    try {
-      Process format = new ProcessBuilder(command).directory(directory.toFile())
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .start();
-      if (!format.waitFor(FORMAT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        format.destroyForcibly();
-        throw new IllegalStateException("Formatting the Kafka storage took more than "
-            + FORMAT_TIMEOUT.toSeconds() + " s\n" + LogTail.of(logFile));
-      }
-      if (format.exitValue() != 0) {
-        throw new IllegalStateException("Formatting the Kafka storage failed (exit "
-            + format.exitValue() + "): " + String.join(" ", command) + "\n" + LogTail.of(logFile));
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot run " + String.join(" ", command), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while formatting the Kafka storage", e);
     }
   }
 
@@ -311,62 +269,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
           throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
         }
       }
-    }
-  }
-
-  static String serverProperties(Path dataDirectory, int brokerPort, int controllerPort, SaslPlain sasl) {
-    String logDirs = dataDirectory.toAbsolutePath().toString().replace("\\", "/");
-    String protocol = sasl == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
-    String saslLines = sasl == null ? "" : String.join("\n",
-        "sasl.enabled.mechanisms=PLAIN",
-        "sasl.mechanism.inter.broker.protocol=PLAIN",
-        "listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
-            + "username=\"" + sasl.user() + "\" password=\"" + sasl.password() + "\" user_" + sasl.user() + "=\""
-            + sasl.password() + "\";",
-        "");
-    return String.join("\n",
-        "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-        "listeners=CLIENT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=CLIENT://127.0.0.1:" + brokerPort,
-        "listener.security.protocol.map=CLIENT:" + protocol + ",CONTROLLER:PLAINTEXT",
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=CLIENT",
-        saslLines,
-        "log.dirs=" + logDirs,
-        "num.partitions=1",
-        "default.replication.factor=1",
-        "min.insync.replicas=1",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=1",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "transaction.state.log.num.partitions=1",
-        "group.initial.rebalance.delay.ms=0",
-        "auto.create.topics.enable=true",
-        "delete.topic.enable=true",
-        "num.network.threads=2",
-        "num.io.threads=2",
-        "background.threads=2",
-        "");
-  }
-
-  private static String javaExecutable() {
-    Path javaHome = Paths.get(System.getProperty("java.home"), "bin",
-        System.getProperty("os.name", "").toLowerCase().startsWith("windows") ? "java.exe" : "java");
-    if (Files.isExecutable(javaHome)) {
-      return javaHome.toString();
-    }
-    return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  private static String watchdogLocation() {
-    try {
-      return Paths.get(ParentWatchdog.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-          .toString();
-    } catch (Exception e) {
-      throw new IllegalStateException("Cannot locate the classes of kindling-testkit", e);
     }
   }
 

@@ -58,7 +58,7 @@ class KafkaClasspathTest {
 
   @Test
   void theServerPropertiesNameThePortsAndFolders() {
-    String properties = KafkaBrokerProcess.serverProperties(Paths.get("/tmp/k/data"), 9092, 9093, null);
+    String properties = KafkaBrokerCommands.serverProperties(Paths.get("/tmp/k/data"), 9092, 9093, null);
     assertThat(properties.lines()).contains(
         "process.roles=broker,controller",
         "controller.quorum.voters=1@127.0.0.1:9093",
@@ -74,7 +74,7 @@ class KafkaClasspathTest {
 
   @Test
   void aSaslBrokerRequiresPlainLoginOnItsClientListener() {
-    String properties = KafkaBrokerProcess.serverProperties(Paths.get("/tmp/k/data"), 9092, 9093,
+    String properties = KafkaBrokerCommands.serverProperties(Paths.get("/tmp/k/data"), 9092, 9093,
         new KafkaBrokerProcess.SaslPlain("app", "pw"));
     assertThat(properties.lines()).contains(
         "listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",

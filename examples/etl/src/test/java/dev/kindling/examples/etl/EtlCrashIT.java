@@ -8,6 +8,7 @@ import dev.kindling.continuous.CycleOutcome;
 import dev.kindling.service.KindlingService;
 import dev.kindling.testkit.ForkedJvm;
 import dev.kindling.testkit.KindlingSparkTest;
+import dev.kindling.testkit.crash.CrashPoints;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,8 +51,8 @@ class EtlCrashIT {
 
         // Run 1 halts as the quarantine write of batch 0 begins: the Parquet of batch 0 is in place, nothing else.
         try (ForkedJvm first = child(landing, out, quarantine, cp)
-                .jvmOptions("-D" + HaltAtWrite.PATH + "=" + quarantine.resolve("_tmp_batch_id=0_")).start()) {
-            assertThat(first.awaitExit(RUN)).as(first.output()).isEqualTo(137);
+                .jvmOptions(CrashPoints.haltAtWrite(quarantine.resolve("_tmp_batch_id=0_").toString())).start()) {
+            assertThat(first.awaitExit(RUN)).as(first.output()).isEqualTo(CrashPoints.EXIT_CODE);
             assertThat(first.output()).contains("halting as the write to", "quarantine/_tmp_batch_id=0_");
         }
         assertThat(orders(spark, out)).containsExactlyElementsOf(ORDERS_0);
@@ -63,8 +64,8 @@ class EtlCrashIT {
         Files.writeString(landing.resolve("c.csv"), "order_id,customer,amount,order_date\n9,hal,3.50,2026-11-26\nten,ida,1.0,2026-11-26\n");
 
         // Run 2 re-runs batch 0, writes both folders and halts before the checkpoint commit of batch 0.
-        try (ForkedJvm second = child(landing, out, quarantine, cp).jvmOptions("-D" + HaltBeforeCommit.BATCH + "=0").start()) {
-            assertThat(second.awaitExit(RUN)).as(second.output()).isEqualTo(137);
+        try (ForkedJvm second = child(landing, out, quarantine, cp).jvmOptions(CrashPoints.haltBeforeCommit(0)).start()) {
+            assertThat(second.awaitExit(RUN)).as(second.output()).isEqualTo(CrashPoints.EXIT_CODE);
             assertThat(second.output()).contains("halting before the commit of batch 0");
         }
         assertThat(orders(spark, out)).containsExactlyElementsOf(ORDERS_0);

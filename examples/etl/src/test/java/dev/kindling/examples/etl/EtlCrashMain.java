@@ -4,15 +4,19 @@ import dev.kindling.config.Settings;
 import dev.kindling.continuous.ContinuousRunner;
 import dev.kindling.continuous.CycleReport;
 import dev.kindling.service.KindlingService;
+import dev.kindling.testkit.crash.CrashPoints;
+import dev.kindling.testkit.crash.HaltAtWrite;
+import dev.kindling.testkit.crash.HaltBeforeCommit;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Run in a forked JVM by {@link EtlCrashIT}: the orders ETL in a service with a paused runner, and one
- * cycle, in a session whose file writes and checkpoint commits may halt the JVM at a named point:
- * {@link HaltAtWrite} (a write into a given folder begins) or {@link HaltBeforeCommit} (a batch is
- * about to be committed), each armed by its system property.
+ * cycle, in a session whose file writes and checkpoint commits may halt the JVM at a named point (the
+ * testkit's {@link CrashPoints#sparkSettings()}): {@link HaltAtWrite} (a write into a given folder
+ * begins) or {@link HaltBeforeCommit} (a batch is about to be committed), each armed by its system
+ * property.
  *
  * <p>Arguments: landing, output, quarantine and checkpoint folders.
  */
@@ -21,12 +25,11 @@ public final class EtlCrashMain {
     }
 
     public static void main(String[] args) {
-        SparkSession spark = SparkSession.builder().master("local[1]").appName("etl-crash")
+        SparkSession.Builder builder = SparkSession.builder().master("local[1]").appName("etl-crash")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "1")
-                .config("spark.sql.sources.commitProtocolClass", HaltAtWrite.class.getName())
-                .config("spark.sql.streaming.checkpointFileManagerClass", HaltBeforeCommit.class.getName())
-                .getOrCreate();
+                .config("spark.sql.shuffle.partitions", "1");
+        CrashPoints.sparkSettings().forEach(builder::config);
+        SparkSession spark = builder.getOrCreate();
         ContinuousRunner runner = OrdersEtl.builder(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), Path.of(args[3]))
                 .startPaused(true).build();
         KindlingService.builder("orders-etl")
