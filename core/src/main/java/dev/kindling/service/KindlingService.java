@@ -95,9 +95,7 @@ public final class KindlingService implements AutoCloseable {
         this.givenSpark = b.spark;
         this.sparkDefaults = Map.copyOf(b.sparkDefaults);
         this.handles = List.copyOf(handles);
-        List<Map.Entry<String, AutoCloseable>> closeLast = new ArrayList<>(List.of(Map.entry("dependency probes", dependencies)));
-        closeLast.addAll(b.resources);
-        this.resources = List.copyOf(closeLast);
+        this.resources = List.copyOf(b.resources);
         this.checks = Collections.unmodifiableMap(new LinkedHashMap<>(b.checks));
         this.routes = routes;
         this.clock = b.clock;
@@ -259,6 +257,7 @@ public final class KindlingService implements AutoCloseable {
         move(ComponentState.STOPPING);
         SparkSession s = spark;
         overran = ShutdownSequence.run(name, grace, http, started, givenSpark == null ? s : null, resources);
+        dependencies.close(); // the readiness probes' clients, last: readiness was down since draining began
         registry.close();
         move(ComponentState.STOPPED);
         terminated.countDown();

@@ -49,6 +49,7 @@ public final class RecommenderApp {
      * declare). Add resources (an embedded database) and build.
      */
     public static KindlingService.Builder service(JdbcEndpoint db, Settings settings, String modelsDir) {
+        NativeBlas.configure(); // one line saying which BLAS the fits use, instead of the loader's raw ones
         RecommenderSchema.create(db);
         double reg;
         try {
