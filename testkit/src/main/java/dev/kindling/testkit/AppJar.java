@@ -70,6 +70,65 @@ public final class AppJar {
                         || n.startsWith("io/zonky/")).toList();
     }
 
+    /**
+     * The class path spark-submit gives a driver of this jar: the jar, then Spark's own jars, which the build writes to
+     * {@code target/spark-classpath.txt} (no Maven, no testkit).
+     */
+    public String sparkClassPath() {
+        try {
+            return path.toAbsolutePath() + java.io.File.pathSeparator + Files.readString(Path.of("target", "spark-classpath.txt")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no target/spark-classpath.txt: run mvn verify, which writes it", e);
+        }
+    }
+
+    /** How a run of {@link #runWithout} ended: its exit status and every line it wrote (stdout and stderr). */
+    public record Exit(int status, List<String> lines) {
+    }
+
+    /**
+     * Runs {@code mainClass} of this jar in a new JVM as spark-submit would (on {@link #sparkClassPath()}, with the
+     * module options of the system property {@code kindling.spark.jvm.opens}), in this JVM's environment less the
+     * variables named, and waits for it to end.
+     *
+     * <pre>{@code
+     * AppJar.Exit exit = AppJar.of("kindling-example-wordcount").runWithout("dev.kindling.examples.wordcount.WordCountApp",
+     *         Duration.ofSeconds(60), "KAFKA_BOOTSTRAP_SERVERS", "KINDLING_EMBEDDED");
+     * exit.status();   // 2
+     * }</pre>
+     *
+     * @throws IllegalStateException when it has not ended within {@code timeout} (it is killed)
+     */
+    public Exit runWithout(String mainClass, java.time.Duration timeout, String... unset) {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String option : System.getProperty("kindling.spark.jvm.opens", "").split(" ")) {
+            if (!option.isBlank()) {
+                command.add(option);
+            }
+        }
+        command.addAll(List.of("-cp", sparkClassPath(), mainClass));
+        try {
+            Path log = Files.createTempFile("kindling-app-", ".log");
+            try {
+                ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+                b.environment().keySet().removeAll(List.of(unset));
+                Process p = b.start();
+                if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException(mainClass + " did not end within " + timeout + "; its output:\n" + Files.readString(log));
+                }
+                return new Exit(p.exitValue(), Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(log);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + mainClass + " ran", e);
+        }
+    }
+
     /** The value of the manifest's {@code Main-Class}. */
     public String mainClass() {
         try (JarFile f = new JarFile(path.toFile())) {

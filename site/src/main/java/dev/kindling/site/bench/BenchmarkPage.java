@@ -34,10 +34,14 @@ public final class BenchmarkPage {
         this.output = siteOutput;
     }
 
-    /** The benches: folders of {@code bench/} with a {@code pom.xml}, and any other result file's name, sorted. */
+    /**
+     * The benches: folders of {@code bench/} with a {@code pom.xml} (but {@code harness}, the loop they share), and any
+     * other result file's name, sorted.
+     */
     public List<String> benches() {
         TreeSet<String> names = new TreeSet<>();
-        list(benchDir).stream().filter(p -> Files.isRegularFile(p.resolve("pom.xml"))).forEach(p -> names.add(p.getFileName().toString()));
+        list(benchDir).stream().filter(p -> Files.isRegularFile(p.resolve("pom.xml")) && !p.getFileName().toString().equals("harness"))
+                .forEach(p -> names.add(p.getFileName().toString()));
         list(benchDir.resolve("results")).stream().map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
                 .forEach(n -> names.add(n.substring(0, n.length() - ".json".length())));
         List<String> ordered = new ArrayList<>();

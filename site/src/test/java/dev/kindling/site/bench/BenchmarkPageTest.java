@@ -44,6 +44,18 @@ class BenchmarkPageTest {
     }
 
     @Test
+    void theHarnessTheBenchesShareIsNoBenchOfItsOwn(@TempDir Path dir) throws IOException {
+        Path bench = Files.createDirectories(dir.resolve("bench"));
+        for (String module : new String[] {"harness", "streaming", "core"}) {
+            Files.createDirectories(bench.resolve(module));
+            Files.writeString(bench.resolve(module + "/pom.xml"), "<project/>");
+        }
+        Files.createDirectories(bench.resolve("results"));
+        Files.writeString(bench.resolve("results/continuous-blas.json"), CORE.replace("\"bench\":\"core\"", "\"bench\":\"continuous-blas\""));
+        assertThat(new BenchmarkPage(bench, dir.resolve("site")).benches()).containsExactly("core", "streaming", "continuous-blas");
+    }
+
+    @Test
     void withoutResultFilesThePageSaysSo(@TempDir Path dir) throws IOException {
         Path bench = Files.createDirectories(dir.resolve("bench"));
         assertThat(new BenchmarkPage(bench, dir.resolve("site")).render()).contains("NOTE: No result file is in");

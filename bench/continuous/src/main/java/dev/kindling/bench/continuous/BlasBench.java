@@ -1,15 +1,18 @@
 package dev.kindling.bench.continuous;
 
+import dev.kindling.bench.harness.Alternating;
+import dev.kindling.bench.harness.BenchResultFile;
+import dev.kindling.bench.harness.Machine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.ml.recommendation.ALS;
@@ -23,7 +26,8 @@ import org.apache.spark.sql.SparkSession;
  * goes first), on the same classpath and JVM options: one as the machine has it, one with native BLAS
  * switched off ({@code -Ddev.ludovic.netlib.blas.allowNative=false}). Each child fits ALS (rank 10, 10
  * iterations, regParam 0.1, the recommender's defaults) on 100,000 generated ratings (10,000 users x
- * 2,000 products), once to warm up and then {@code fits} times, and reports every fit.
+ * 2,000 products), once to warm up and then {@code fits} times, and reports every fit; a round's value is
+ * the median of its child's fits ({@link Alternating}). The result goes to {@code bench/results/continuous-blas.json}.
  *
  * <pre>
  * mvn -B -f bench/continuous/pom.xml compile exec:exec -Dbench.main=dev.kindling.bench.continuous.BlasBench -Dbench.args="3 3"
@@ -46,24 +50,29 @@ public final class BlasBench {
         }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int fits = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        System.out.printf("BLAS bench: %d rounds x %d fits per child; %d cores, Java %s, load average at start %s%n", rounds, fits,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                Files.readString(Path.of("/proc/loadavg")).trim());
-        Map<String, List<Long>> ms = new TreeMap<>(Map.of("java", new ArrayList<>(), "native", new ArrayList<>()));
+        Instant startedAt = Instant.now();
+        System.out.printf("BLAS bench: %d rounds x %d fits per child; %s%n", rounds, fits, Machine.describe());
         Map<String, String> used = new TreeMap<>();
-        for (int r = 0; r < rounds; r++) {
-            List<String> order = r % 2 == 0 ? List.of("native", "java") : List.of("java", "native");
-            for (String mode : order) {
-                Child c = run(mode, fits);
-                ms.get(mode).addAll(c.fitMs());
-                used.put(mode, c.blas());
-                System.out.printf("round %d %-6s (%s): %s ms%n", r + 1, mode, c.blas(), c.fitMs());
-            }
-        }
-        double nativeMs = median(ms.get("native"));
-        double javaMs = median(ms.get("java"));
-        System.out.printf("ALS fit on %,d ratings: native BLAS (%s) median %.0f ms, Java BLAS (%s) median %.0f ms; native / Java = %.2f%n",
-                RATINGS, used.get("native"), nativeMs, used.get("java"), javaMs, nativeMs / javaMs);
+        Alternating.Result r = Alternating.of(String.format(Locale.ROOT, "ALS fit on %,d ratings", RATINGS), "ms")
+                .variant("native", () -> medianFit("native", fits, used))
+                .variant("java", () -> medianFit("java", fits, used))
+                .run(0, rounds);
+        double ratio = r.medianRatio("native", "java");
+        System.out.println(r.summary("native", "java") + "; native BLAS: " + used.get("native") + ", Java BLAS: " + used.get("java"));
+        BenchResultFile result = new BenchResultFile("continuous-blas", "ALS fit: native BLAS vs BLAS written in Java",
+                "mvn -B -f bench/continuous/pom.xml compile exec:exec -Dbench.main=" + BlasBench.class.getName()
+                        + " -Dbench.args=\"" + rounds + " " + fits + "\"", startedAt, org.apache.spark.package$.MODULE$.SPARK_VERSION())
+                .parameter("ratings", RATINGS).parameter("rounds", rounds).parameter("fitsPerChild", fits)
+                .parameter("nativeBlas", used.get("native")).parameter("javaBlas", used.get("java"));
+        result.measurement("als-fit", r).ratio("median of per-round ratios native / java", ratio, null, null);
+        System.out.println("written to " + result.write());
+    }
+
+    /** Runs one child of {@code mode} and returns the median of its fits; records which BLAS it used. */
+    private static double medianFit(String mode, int fits, Map<String, String> used) throws IOException, InterruptedException {
+        Child c = run(mode, fits);
+        used.put(mode, c.blas());
+        return Alternating.median(c.fitMs().stream().map(Long::doubleValue).toList());
     }
 
     private record Child(String blas, List<Long> fitMs) {
@@ -116,12 +125,5 @@ public final class BlasBench {
         } finally {
             spark.stop();
         }
-    }
-
-    private static double median(List<Long> values) {
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
     }
 }

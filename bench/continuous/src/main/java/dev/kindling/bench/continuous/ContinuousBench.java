@@ -1,5 +1,8 @@
 package dev.kindling.bench.continuous;
 
+import dev.kindling.bench.harness.Alternating;
+import dev.kindling.bench.harness.BenchResultFile;
+import dev.kindling.bench.harness.Machine;
 import dev.kindling.config.Settings;
 import dev.kindling.connect.Connectors;
 import dev.kindling.connect.JdbcEndpoint;
@@ -18,9 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.ml.recommendation.ALS;
 import org.apache.spark.sql.Dataset;
@@ -54,6 +56,8 @@ public final class ContinuousBench {
         int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int idles = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         int alsRuns = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Instant startedAt = Instant.now();
+        System.out.println(Machine.describe());
         Path tmp = Files.createTempDirectory("kindling-bench-continuous-");
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             JdbcEndpoint db = new JdbcEndpoint("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", null);
@@ -79,40 +83,26 @@ public final class ContinuousBench {
                 require(small.runOnce(), CycleOutcome.PUBLISHED);
                 require(large.runOnce(), CycleOutcome.PUBLISHED);
                 long[] next = {10_000, 2_000_000};
-                for (int w = 0; w < 2; w++) {
-                    next[0] = addRows(db, "small_t", next[0], 1000);
-                    require(small.runOnce(), CycleOutcome.PUBLISHED);
-                    next[1] = addRows(db, "large_t", next[1], 1000);
-                    require(large.runOnce(), CycleOutcome.PUBLISHED);
-                }
-                List<Long> smallMs = new ArrayList<>();
-                List<Long> largeMs = new ArrayList<>();
-                for (int i = 0; i < cycles; i++) {
-                    boolean smallFirst = i % 2 == 0;
-                    for (int k = 0; k < 2; k++) {
-                        boolean doSmall = (k == 0) == smallFirst;
-                        if (doSmall) {
+                Alternating.Result cyclesResult = Alternating.of("cycle with 1,000 new rows", "ms")
+                        .variant("small", () -> {
                             next[0] = addRows(db, "small_t", next[0], 1000);
-                            smallMs.add(timed(small, 1000));
-                        } else {
+                            return timed(small, 1000);
+                        })
+                        .variant("large", () -> {
                             next[1] = addRows(db, "large_t", next[1], 1000);
-                            largeMs.add(timed(large, 1000));
-                        }
-                    }
-                }
-                double ms = median(smallMs);
-                double ml = median(largeMs);
-                System.out.printf("1. cycle with 1,000 new rows: 10,000-row table median %.0f ms %s; 2,000,000-row table median %.0f ms %s; ratio large/small %.2f%n",
-                        ms, smallMs, ml, largeMs, ml / ms);
+                            return timed(large, 1000);
+                        })
+                        .run(2, cycles);
+                double growth = cyclesResult.medianRatio("large", "small");
+                System.out.println("1. " + cyclesResult.summary("large", "small") + " (10,000-row and 2,000,000-row tables; goal <= 1.5)");
 
-                List<Long> idleMs = new ArrayList<>();
-                for (int i = 0; i < idles; i++) {
-                    long s = System.nanoTime();
-                    require(i % 2 == 0 ? large.runOnce() : small.runOnce(), CycleOutcome.IDLE);
-                    idleMs.add((System.nanoTime() - s) / 1_000);
-                }
-                System.out.printf("2. idle cycle (no new rows): median %.2f ms (min %.2f, max %.2f; %d cycles over both tables)%n",
-                        median(idleMs) / 1000.0, Collections.min(idleMs) / 1000.0, Collections.max(idleMs) / 1000.0, idles);
+                Alternating.Result idleResult = Alternating.of("idle cycle (no new rows)", "ms")
+                        .variant("small", () -> idle(small))
+                        .variant("large", () -> idle(large))
+                        .run(0, Math.max(1, idles / 2));
+                Map<String, Double> idleMedians = idleResult.medians();
+                System.out.printf(Locale.ROOT, "2. idle cycle (no new rows): median %.2f ms on the 10,000-row table, %.2f ms on the 2,000,000-row one%n",
+                        idleMedians.get("small"), idleMedians.get("large"));
                 service.shutdown();
 
                 RecommenderSchema.create(db);
@@ -122,15 +112,25 @@ public final class ContinuousBench {
                 long n = ratings.count();
                 ALS als = new ALS().setRank(10).setMaxIter(10).setRegParam(0.1).setSeed(42)
                         .setUserCol("user_id").setItemCol("product_id").setRatingCol("rating");
-                als.fit(ratings); // warm-up
-                List<Long> alsMs = new ArrayList<>();
-                for (int i = 0; i < alsRuns; i++) {
-                    long s = System.nanoTime();
-                    als.fit(ratings).userFactors().count();
-                    alsMs.add((System.nanoTime() - s) / 1_000_000);
-                }
-                System.out.printf("3. ALS fit (rank 10, 10 iterations, 10,000 users x 2,000 products) on %,d ratings: median %.0f ms %s = %.1f s per 100,000 ratings%n",
-                        n, median(alsMs), alsMs, median(alsMs) / 1000.0 * 100_000 / n);
+                Alternating.Result alsResult = Alternating.of(String.format(Locale.ROOT, "ALS fit on %,d ratings", n), "ms")
+                        .variant("als", () -> {
+                            long s = System.nanoTime();
+                            als.fit(ratings).userFactors().count();
+                            return (System.nanoTime() - s) / 1e6;
+                        })
+                        .run(1, alsRuns);
+                double alsMs = alsResult.medians().get("als");
+                System.out.printf(Locale.ROOT, "3. ALS fit (rank 10, 10 iterations, 10,000 users x 2,000 products) on %,d ratings: median %.0f ms = %.1f s per 100,000 ratings%n",
+                        n, alsMs, alsMs / 1000.0 * 100_000 / n);
+
+                BenchResultFile result = new BenchResultFile("continuous", "Continuous batch: cycle cost against table size, idle cycle, ALS fit",
+                        "mvn -B -f bench/continuous/pom.xml compile exec:exec -Dbench.args=\"" + cycles + " " + idles + " " + alsRuns + "\"",
+                        startedAt, spark.version())
+                        .parameter("cycles", cycles).parameter("idleCycles", idles).parameter("alsFits", alsRuns);
+                result.measurement("cycle", cyclesResult).ratio("large / small table", growth, "<= 1.5", growth <= 1.5);
+                result.measurement("idle", idleResult);
+                result.measurement("als", alsResult);
+                System.out.println("written to " + result.write());
             } finally {
                 spark.stop();
             }
@@ -176,17 +176,17 @@ public final class ContinuousBench {
         return ms;
     }
 
+    /** One idle cycle's time in milliseconds: no new rows, so no Spark job. */
+    private static double idle(ContinuousRunner runner) {
+        long s = System.nanoTime();
+        require(runner.runOnce(), CycleOutcome.IDLE);
+        return (System.nanoTime() - s) / 1e6;
+    }
+
     private static CycleReport require(CycleReport r, CycleOutcome expected) {
         if (r.outcome() != expected) {
             throw new IllegalStateException("expected a " + expected + " cycle, got " + r);
         }
         return r;
-    }
-
-    private static double median(List<Long> values) {
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
     }
 }

@@ -1,5 +1,8 @@
 package dev.kindling.bench.core;
 
+import dev.kindling.bench.harness.Alternating;
+import dev.kindling.bench.harness.BenchResultFile;
+import dev.kindling.bench.harness.Machine;
 import dev.kindling.connect.Connectors;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
@@ -8,12 +11,8 @@ import dev.kindling.ipp.WriteResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
@@ -28,7 +27,8 @@ import org.apache.spark.sql.functions;
  * </pre>
  *
  * <p>Arguments: rows (default 20,000,000) and measured rounds per variant (default 9, after 2
- * warm-up rounds each). The order alternates every round (K,P then P,K) so drift affects both.
+ * warm-up rounds each). The order alternates every round (K,P then P,K) so drift affects both
+ * ({@link Alternating}); the result goes to {@code bench/results/core.json}.
  */
 public final class BatchPipelineBench {
     private BatchPipelineBench() {
@@ -67,39 +67,17 @@ public final class BatchPipelineBench {
                     .agg(functions.count(functions.lit(1)).as("n"), functions.sum("id").as("total"))
                     .write().mode("overwrite").parquet(plainOut);
 
-            for (int i = 0; i < 2; i++) {
-                time(kindling);
-                time(plain);
-            }
-            List<Double> k = new ArrayList<>();
-            List<Double> p = new ArrayList<>();
-            List<Double> ratios = new ArrayList<>();
-            List<Map<String, Double>> perRound = new ArrayList<>();
-            for (int i = 0; i < rounds; i++) {
-                double tk;
-                double tp;
-                if (i % 2 == 0) {
-                    tk = time(kindling);
-                    tp = time(plain);
-                } else {
-                    tp = time(plain);
-                    tk = time(kindling);
-                }
-                k.add(tk);
-                p.add(tp);
-                ratios.add(tk / tp);
-                perRound.add(new TreeMap<>(Map.of("kindling", tk, "plain", tp)));
-                System.out.printf(Locale.ROOT, "round %d: kindling %.0f ms, plain %.0f ms, ratio %.3f%n", i + 1, tk, tp, tk / tp);
-            }
-            System.out.printf(Locale.ROOT, "rows %d, rounds %d%nmedian kindling %.0f ms, median plain %.0f ms%n"
-                    + "median of per-round ratios kindling/plain %.3f (goal <= 1.03)%n",
-                    rows, rounds, median(k), median(p), median(ratios));
+            System.out.println(Machine.describe());
+            Alternating.Result r = Alternating.of(String.format(Locale.ROOT, "%,d-row batch pipeline", rows), "ms")
+                    .variant("kindling", () -> time(kindling))
+                    .variant("plain", () -> time(plain))
+                    .run(2, rounds);
+            double ratio = r.medianRatio("kindling", "plain");
+            System.out.println(r.summary("kindling", "plain") + " (goal <= 1.03)");
             BenchResultFile result = new BenchResultFile("core", "Kindling vs plain Spark, batch pipeline",
                     "mvn -B -q -f bench/core/pom.xml exec:exec -Dbench.args=\"" + rows + " " + rounds + "\"", startedAt, spark.version())
                     .parameter("rows", rows).parameter("rounds", rounds);
-            result.measurement("pipeline", String.format(Locale.ROOT, "%,d-row batch pipeline", rows), "ms", List.of("kindling", "plain"),
-                            perRound, new TreeMap<>(Map.of("kindling", median(k), "plain", median(p))))
-                    .ratio("median of per-round ratios kindling / plain", median(ratios), "<= 1.03", median(ratios) <= 1.03);
+            result.measurement("pipeline", r).ratio("median of per-round ratios kindling / plain", ratio, "<= 1.03", ratio <= 1.03);
             System.out.println("written to " + result.write());
         } finally {
             spark.stop();
@@ -110,12 +88,5 @@ public final class BatchPipelineBench {
         long start = System.nanoTime();
         r.run();
         return (System.nanoTime() - start) / 1e6;
-    }
-
-    static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -1,5 +1,8 @@
 package dev.kindling.bench.streaming;
 
+import dev.kindling.bench.harness.Alternating;
+import dev.kindling.bench.harness.BenchResultFile;
+import dev.kindling.bench.harness.Machine;
 import dev.kindling.config.Settings;
 import dev.kindling.connect.Connectors;
 import dev.kindling.ipp.Pipeline;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
@@ -60,7 +64,9 @@ import org.apache.spark.sql.streaming.Trigger;
  * mvn -B -f bench/streaming/pom.xml compile exec:exec -Dbench.args="RECORDS ROUNDS RATE SECONDS"
  * </pre>
  *
- * <p>Defaults: 100000 records, 3 rounds per variant, 100 lines/s for 20 s. Prints medians and ratios.
+ * <p>Defaults: 2,000,000 records (a workload where query start-up no longer dominates), 5 rounds per variant,
+ * 100 lines/s for 20 s. The variants alternate ({@link Alternating}); medians and ratios are printed and written
+ * to {@code bench/results/streaming.json}.
  */
 public final class StreamingBench {
     static final String SQL = "SELECT word, count(*) AS count FROM "
@@ -71,8 +77,9 @@ public final class StreamingBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int records = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        java.time.Instant startedAt = java.time.Instant.now();
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
         Path work = Files.createTempDirectory("kindling-bench-streaming-");
@@ -86,36 +93,41 @@ public final class StreamingBench {
             produceLines(kafka.bootstrapServers(), input, records);
             System.out.printf("input: %d lines (6 words each) in topic %s, 2 partitions%n", records, input);
 
-            // Warm-up: one run of each Spark variant (code generation, JIT), not measured.
-            kindling(spark, kafka, input, work.resolve("warm-k"), "warm-k");
-            plain(spark, kafka, input, work.resolve("warm-p"), "warm-p");
+            System.out.println(Machine.describe());
+            java.util.concurrent.atomic.AtomicInteger run = new java.util.concurrent.atomic.AtomicInteger();
+            // one unmeasured run of each variant (code generation, JIT), then the rounds; each run reads the whole topic
+            Alternating.Result r = Alternating.of(String.format(Locale.ROOT, "word count over %,d lines", records), "records/s")
+                    .variant("kindling", () -> records / kindling(spark, kafka, input, work.resolve("k" + run.incrementAndGet()),
+                            "out-k" + run.get()))
+                    .variant("plain", () -> records / plain(spark, kafka, input, work.resolve("p" + run.incrementAndGet()), "out-p" + run.get()))
+                    .variant("kindling-no-decoder", () -> records / kindling(spark, kafka, input, work.resolve("kn" + run.incrementAndGet()),
+                            "out-kn" + run.get(), false))
+                    .variant("raw", () -> records / rawLoop(kafka.bootstrapServers(), input, "out-r" + run.incrementAndGet(), records))
+                    .run(1, rounds);
+            System.out.println(r.summary("kindling", "plain") + " (goal >= 0.97)");
+            System.out.println(r.summary("kindling-no-decoder", "plain"));
+            System.out.println(r.summary("kindling", "raw"));
+            BenchResultFile result = new BenchResultFile("streaming", "Kafka to Kafka word count: Kindling, plain Spark, a raw Kafka loop",
+                    "mvn -B -f bench/streaming/pom.xml compile exec:exec -Dbench.args=\"" + records + " " + rounds + " " + rate + " " + seconds
+                            + "\"", startedAt, spark.version())
+                    .parameter("records", records).parameter("rounds", rounds).parameter("rate", rate).parameter("seconds", seconds);
+            double kp = r.medianRatio("kindling", "plain");
+            result.measurement("throughput", r)
+                    .ratio("kindling / plain", kp, ">= 0.97", kp >= 0.97)
+                    .ratio("kindling without decoder / plain", r.medianRatio("kindling-no-decoder", "plain"), null, null)
+                    .ratio("kindling / raw", r.medianRatio("kindling", "raw"), null, null);
 
-            List<Double> k = new ArrayList<>();
-            List<Double> p = new ArrayList<>();
-            List<Double> raw = new ArrayList<>();
-            List<Double> kn = new ArrayList<>();
-            for (int i = 0; i < rounds; i++) {
-                k.add(records / kindling(spark, kafka, input, work.resolve("k" + i), "out-k" + i));
-                p.add(records / plain(spark, kafka, input, work.resolve("p" + i), "out-p" + i));
-                kn.add(records / kindling(spark, kafka, input, work.resolve("kn" + i), "out-kn" + i, false));
-                raw.add(records / rawLoop(kafka.bootstrapServers(), input, "out-r" + i, records));
-                System.out.printf("round %d: kindling %.0f rec/s, plain spark %.0f rec/s, kindling without decoder %.0f rec/s, raw kafka loop %.0f rec/s%n",
-                        i + 1, k.get(i), p.get(i), kn.get(i), raw.get(i));
+            Map<String, Double> latency = latency(spark, kafka, work.resolve("lat"), rate, seconds);
+            if (!latency.isEmpty()) {
+                double p99 = latency.get("p99");
+                result.measurement("latency", String.format(Locale.ROOT, "produce to count, %d lines/s for %d s", rate, seconds), "ms",
+                                List.copyOf(latency.keySet()), List.of(latency), latency)
+                        .ratio("p99 / 500 ms", p99 / 500, "<= 1", p99 <= 500);
             }
-            System.out.printf("kindling without decoder (median): %.0f rec/s, / plain spark = %.3f%n", median(kn), median(kn) / median(p));
-            double mk = median(k);
-            double mp = median(p);
-            double mr = median(raw);
-            System.out.printf("%nTHROUGHPUT (median of %d, records/s): kindling %.0f | plain spark %.0f | raw kafka loop %.0f%n",
-                    rounds, mk, mp, mr);
-            System.out.printf("ratio kindling / plain spark = %.3f ; kindling / raw loop = %.3f ; plain spark / raw loop = %.3f%n",
-                    mk / mp, mk / mr, mp / mr);
-
-            latency(spark, kafka, work.resolve("lat"), rate, seconds);
+            System.out.println("written to " + result.write());
             spark.stop();
         }
     }
-
     /** Seconds the Kindling runner takes to process the whole topic with an available-now trigger. */
     static double kindling(SparkSession spark, KafkaBroker kafka, String input, Path checkpoint, String output) throws Exception {
         return kindling(spark, kafka, input, checkpoint, output, true);
@@ -231,7 +243,7 @@ public final class StreamingBench {
     }
 
     /** Produce-to-result latency at {@code rate} lines per second for {@code seconds}: each line is one new word. */
-    static void latency(SparkSession spark, KafkaBroker kafka, Path checkpoint, int rate, int seconds) throws Exception {
+    static Map<String, Double> latency(SparkSession spark, KafkaBroker kafka, Path checkpoint, int rate, int seconds) throws Exception {
         String input = "lat-words";
         String output = "lat-counts";
         kafka.createTopic(input, 1);
@@ -274,10 +286,15 @@ public final class StreamingBench {
         Collections.sort(sorted);
         if (sorted.isEmpty()) {
             System.out.println("LATENCY: no results arrived");
-            return;
+            return Map.of();
         }
         System.out.printf("%nLATENCY (kindling runner, trigger fast, %d lines/s for %d s, %d of %d measured): p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
                 rate, seconds, sorted.size(), total, pct(sorted, 0.50) / 1e6, pct(sorted, 0.99) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        out.put("p50", pct(sorted, 0.50) / 1e6);
+        out.put("p99", pct(sorted, 0.99) / 1e6);
+        out.put("max", sorted.get(sorted.size() - 1) / 1e6);
+        return out;
     }
 
     /** Reads the output topic and records, per word, the time from its send to the arrival of its count. */
@@ -342,12 +359,5 @@ public final class StreamingBench {
             v[i] = "word" + i;
         }
         return v;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> s = new ArrayList<>(values);
-        Collections.sort(s);
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kindling.testkit.AppJar;
 import dev.kindling.testkit.ForkedJvm;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,15 +90,9 @@ class ImageLoggingIT {
 
     /** The image's CMD, with the module's target/ in place of /opt/kindling and Spark's class path in place of /opt/spark/jars. */
     private static ForkedJvm.Builder imageCommand() {
-        String sparkJars;
-        try {
-            sparkJars = Files.readString(Path.of("target", "spark-classpath.txt")).strip();
-        } catch (IOException e) {
-            throw new AssertionError("no target/spark-classpath.txt; run mvn verify", e);
-        }
         return ForkedJvm.builder(SparkPiApp.class)
                 .jvmOptions("@" + OPTIONS.toAbsolutePath(), "-Dlog4j2.configurationFile=" + LOG_CONFIG.toAbsolutePath())
-                .classPath(AppJar.of("kindling-example-sparkpi").path().toAbsolutePath() + File.pathSeparator + sparkJars)
+                .classPath(AppJar.of("kindling-example-sparkpi").sparkClassPath())
                 .env("PORT", "0");
     }
 }

@@ -3,17 +3,8 @@ package dev.kindling.examples.wordcount;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kindling.testkit.AppJar;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged app, as spark-submit runs it (the app jar on Spark's own class path: no Maven, no testkit),
@@ -21,21 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MissingEndpointIT {
     @Test
-    void withoutTheEndpointItStopsAtOnceNamingTheVariable(@TempDir Path dir) throws Exception {
-        String classPath = AppJar.of("kindling-example-wordcount").path().toAbsolutePath() + File.pathSeparator
-                + Files.readString(Path.of("target", "spark-classpath.txt")).strip();
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(Arrays.asList(System.getProperty("kindling.spark.jvm.opens", "").split(" ")));
-        command.removeIf(String::isBlank);
-        command.addAll(List.of("-cp", classPath, "dev.kindling.examples.wordcount.WordCountApp"));
-        Path log = dir.resolve("out.log");
-        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = b.environment();
-        env.keySet().removeIf(k -> k.equals("KAFKA_BOOTSTRAP_SERVERS") || k.equals("KINDLING_EMBEDDED") || k.equals("KINDLING_CONFIG"));
-        Process p = b.start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the app stopped").isTrue();
-        assertThat(Files.readAllLines(log, StandardCharsets.UTF_8)).containsExactly(WordCountApp.MISSING_BROKER);
-        assertThat(p.exitValue()).isEqualTo(2);
+    void withoutTheEndpointItStopsAtOnceNamingTheVariable() {
+        AppJar.Exit exit = AppJar.of("kindling-example-wordcount").runWithout(WordCountApp.class.getName(), Duration.ofSeconds(60),
+                "KAFKA_BOOTSTRAP_SERVERS", "KINDLING_EMBEDDED", "KINDLING_CONFIG");
+        assertThat(exit.lines()).containsExactly(WordCountApp.MISSING_BROKER);
+        assertThat(exit.status()).isEqualTo(2);
     }
 }

@@ -1,9 +1,8 @@
-package dev.kindling.bench.core;
+package dev.kindling.bench.harness;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,18 +20,19 @@ import java.util.Map;
  * <pre>{@code
  * BenchResultFile file = new BenchResultFile("core", "Kindling vs plain Spark, batch pipeline", command, Instant.now(), spark.version());
  * file.parameter("rows", 20_000_000L);
- * file.measurement("pipeline", "20M-row batch pipeline", "ms", List.of("kindling", "plain"), rounds, medians)
- *     .ratio("kindling / plain", 1.022, "<= 1.03", true);
+ * file.measurement("pipeline", result)      // an Alternating.Result
+ *     .ratio("kindling / plain", result.medianRatio("kindling", "plain"), "<= 1.03", result.medianRatio("kindling", "plain") <= 1.03);
  * file.write();   // bench/results/core.json
  * }</pre>
  */
-final class BenchResultFile {
+public final class BenchResultFile {
     private final Map<String, Object> doc = new LinkedHashMap<>();
     private final Map<String, Object> parameters = new LinkedHashMap<>();
     private final List<Map<String, Object>> measurements = new ArrayList<>();
     private final String bench;
 
-    BenchResultFile(String bench, String title, String command, Instant startedAt, String sparkVersion) {
+    /** A result of {@code bench} ({@code core}, ...), started at {@code startedAt}, with the command that ran it and the Spark version used. */
+    public BenchResultFile(String bench, String title, String command, Instant startedAt, String sparkVersion) {
         this.bench = bench;
         doc.put("schema", "kindling-bench/1");
         doc.put("bench", bench);
@@ -44,21 +44,21 @@ final class BenchResultFile {
         machine.put("java", System.getProperty("java.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         machine.put("spark", sparkVersion);
-        machine.put("loadAverageAtStart", String.format(java.util.Locale.ROOT, "%.2f",
-                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        machine.put("loadAverageAtStart", String.format(java.util.Locale.ROOT, "%.2f", Machine.loadAverage()));
         doc.put("machine", machine);
         doc.put("parameters", parameters);
         doc.put("measurements", measurements);
     }
 
-    BenchResultFile parameter(String name, Object value) {
+    /** A parameter of the run (rows, rounds, ...). */
+    public BenchResultFile parameter(String name, Object value) {
         parameters.put(name, String.valueOf(value));
         return this;
     }
 
     /** One measurement: its rounds (a value per variant each) and medians; ratios are added to the returned one. */
-    Measurement measurement(String id, String title, String unit, List<String> variants, List<Map<String, Double>> rounds,
-                            Map<String, Double> medians) {
+    public Measurement measurement(String id, String title, String unit, List<String> variants, List<Map<String, Double>> rounds,
+                                   Map<String, Double> medians) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", id);
         m.put("title", title);
@@ -73,15 +73,21 @@ final class BenchResultFile {
         return new Measurement(ratios);
     }
 
+    /** A measurement the {@link Alternating} loop made: its variants, every round and the medians. */
+    public Measurement measurement(String id, Alternating.Result result) {
+        return measurement(id, result.title(), result.unit(), result.variants(), result.rounds(), result.medians());
+    }
+
     /** The ratios of a measurement. */
-    static final class Measurement {
+    public static final class Measurement {
         private final List<Map<String, Object>> ratios;
 
         private Measurement(List<Map<String, Object>> ratios) {
             this.ratios = ratios;
         }
 
-        Measurement ratio(String name, double value, String goal, Boolean met) {
+        /** A ratio with its goal ({@code "<= 1.03"}, or null) and whether it is met (or null). */
+        public Measurement ratio(String name, double value, String goal, Boolean met) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("name", name);
             r.put("value", value);
@@ -93,7 +99,7 @@ final class BenchResultFile {
     }
 
     /** Writes the file and returns its path. */
-    Path write() throws IOException {
+    public Path write() throws IOException {
         doc.put("finishedAt", Instant.now().toString());
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isRegularFile(dir.resolve("bench/README.md"))) {
