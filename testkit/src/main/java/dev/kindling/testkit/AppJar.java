@@ -129,6 +129,27 @@ public final class AppJar {
         }
     }
 
+    /**
+     * The text of log4j's plugin list in the jar ({@code Log4j2Plugins.dat}, merged by the shade plugin), in which a
+     * log plugin such as Kindling's {@code %redacted} converter must be named for a log layout to find it.
+     *
+     * @throws IllegalStateException when the jar has no plugin list
+     */
+    public String log4jPlugins() {
+        String name = "META-INF/org/apache/logging/log4j/core/config/plugins/Log4j2Plugins.dat";
+        try (JarFile f = new JarFile(path.toFile())) {
+            java.util.jar.JarEntry entry = f.getJarEntry(name);
+            if (entry == null) {
+                throw new IllegalStateException("no " + name + " in " + path);
+            }
+            try (java.io.InputStream in = f.getInputStream(entry)) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The value of the manifest's {@code Main-Class}. */
     public String mainClass() {
         try (JarFile f = new JarFile(path.toFile())) {
