@@ -1,9 +1,9 @@
 package dev.kindling.streaming;
 
+import dev.kindling.connect.JdbcLease;
 import dev.kindling.connect.KafkaSource;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Dependency;
-import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
 import dev.kindling.ipp.Sink;
@@ -15,8 +15,10 @@ import dev.kindling.service.Deadline;
 import dev.kindling.service.Health;
 import dev.kindling.service.Routes;
 import dev.kindling.streaming.internal.LagMonitor;
+import dev.kindling.streaming.internal.Leadership;
 import dev.kindling.streaming.internal.ProgressListener;
 import dev.kindling.streaming.internal.QuerySupervisor;
+import dev.kindling.streaming.internal.RunnerThreads;
 import dev.kindling.streaming.internal.StopSignal;
 import dev.kindling.streaming.internal.StreamingMetrics;
 import dev.kindling.streaming.internal.StreamingQueries;
@@ -77,6 +79,10 @@ import org.slf4j.LoggerFactory;
  * guarantee: Kafka is at-least-once, a JDBC upsert and a {@link QueryableTable} are exactly-once in effect,
  * Spark's file sink is exactly-once.
  *
+ * <p><b>Replicas.</b> With a {@linkplain Builder#lease lease}, replicas share one checkpoint: the holder runs the
+ * queries; standbys are ready, their tables answer {@code 503}, and they start the queries once they hold it. A
+ * leader that loses the lease stops its queries at once and waits for it again; {@link #stop} releases it.
+ *
  * <p><b>Threads.</b> {@link #readiness()}, {@link #details()}, the routes and the meters may be read from
  * any thread. The runner registers one {@code StreamingQueryListener} on the session while it runs.
  */
@@ -94,6 +100,7 @@ public final class StreamingRunner implements Component {
     private final List<QueryableTable> tables;
     private final TableRoutes tableRoutes;
     private final StreamingQueries queries;
+    private final Leadership leadership;
     private final StopSignal signal = new StopSignal();
 
     private volatile ComponentContext context;
@@ -102,8 +109,7 @@ public final class StreamingRunner implements Component {
     private volatile ProgressListener listener;
     private volatile int maxLimit; // 0 until started
     private volatile boolean completed;
-    private volatile Thread supervisor;
-    private volatile Thread lagThread;
+    private volatile RunnerThreads threads;
 
     private StreamingRunner(Builder b) {
         this.name = b.pipeline.name();
@@ -116,7 +122,8 @@ public final class StreamingRunner implements Component {
         this.tableMaxLimit = b.tableMaxLimit;
         this.tables = Stream.concat(Stream.of(pipeline.sink()), pipeline.deadLetters().stream())
                 .filter(QueryableTable.class::isInstance).map(QueryableTable.class::cast).toList();
-        this.tableRoutes = new TableRoutes(name, b.routePrefix, tables);
+        this.leadership = b.lease == null ? Leadership.solo() : Leadership.of(b.lease);
+        this.tableRoutes = new TableRoutes(name, b.routePrefix, tables, () -> leadership.tablesUnavailable(name));
         this.queries = new StreamingQueries(pipeline, checkpoint, trigger, b.outputMode);
     }
 
@@ -160,7 +167,7 @@ public final class StreamingRunner implements Component {
     /**
      * {@code GET PREFIX/tables/NAME?orderBy=COL&desc=true&limit=N} for each queryable table: the rows as a
      * JSON list of objects; {@code 400} for an unknown or repeated parameter, an unknown column, a limit
-     * outside 1..{@code kindling.streaming.table.max-limit}; {@code 503} before the runner has started.
+     * outside 1..{@code kindling.streaming.table.max-limit}; {@code 503} before the runner has started and on a standby.
      */
     @Override
     public void routes(Routes routes) {
@@ -179,26 +186,17 @@ public final class StreamingRunner implements Component {
         spark.streams().addListener(pl);
         listener = pl;
         lag = l;
-        RuntimeException startFailure = null;
+        RuntimeException startFailure;
         try {
-            queries.start(spark);
+            startFailure = queries.startFirst(spark, leadership.replicated());
         } catch (RuntimeException e) {
-            if (Failures.isConfiguration(e)) {
-                spark.streams().removeListener(pl);
-                throw e;
-            }
-            startFailure = e;
+            spark.streams().removeListener(pl);
+            throw e;
         }
+        leadership.start(signal, context.meters());
         metrics = m;
-        Thread s = context.newThread("supervisor", new QuerySupervisor(name, queries, context, m, signal, b, maxRestarts,
-                trigger.kind() == StreamTrigger.Kind.AVAILABLE_NOW, () -> completed = true, startFailure));
-        supervisor = s;
-        s.start();
-        if (l != null) {
-            Thread t = context.newThread("lag", () -> l.run(signal, lagInterval));
-            lagThread = t;
-            t.start();
-        }
+        threads = RunnerThreads.start(context, new QuerySupervisor(name, queries, context, m, signal, b, maxRestarts,
+                trigger.kind() == StreamTrigger.Kind.AVAILABLE_NOW, () -> completed = true, leadership, startFailure), l, signal, lagInterval);
     }
 
     /**
@@ -206,25 +204,18 @@ public final class StreamingRunner implements Component {
      * the lag poller end and the lag client closes. A query that cannot be stopped by then (Spark reads Kafka
      * offsets without heeding interrupts, so a query waiting on a broker that is gone stops only when Kafka's
      * own timeouts pass) is logged and left behind: this method then returns at the deadline, and the
-     * service lists the runner among what overran its deadline (and on SIGTERM exits anyway).
+     * service lists the runner among what overran its deadline (and on SIGTERM exits anyway). A lease is then
+     * released, so a standby takes over at once; kept (until the process exits) while a query is left behind.
      */
     @Override
     public void stop(Deadline deadline) throws InterruptedException {
         signal.request();
-        Thread l = lagThread;
-        if (l != null) {
-            l.interrupt(); // a poll may be blocked on a broker that is gone; the lag is not needed any more
-        }
         List<String> late = new ArrayList<>(queries.stop(deadline));
-        for (Thread t : new Thread[] {supervisor, l}) {
-            if (t != null && !deadline.join(t)) {
-                late.add("thread " + t.getName());
-            }
+        RunnerThreads t = threads;
+        if (t != null) {
+            late.addAll(t.stop(deadline));
         }
-        LagMonitor lm = lag;
-        if (lm != null) {
-            lm.close(deadline);
-        }
+        leadership.close(late.isEmpty());
         ComponentContext c = context;
         ProgressListener pl = listener;
         if (c != null && pl != null) {
@@ -237,16 +228,16 @@ public final class StreamingRunner implements Component {
         }
     }
 
-    /** Ready while every query runs, and after an available-now run has completed. */
-    /** The pipeline's remote systems: its source, sink and dead-letter sink, where they are remote (Kafka, a database). */
+    /** The pipeline's remote systems (its source, sink and dead-letter sink, where they are remote) and the lease's database. */
     @Override
     public List<Dependency> dependencies() {
-        return pipeline.dependencies();
+        return Stream.concat(pipeline.dependencies().stream(), leadership.dependencies().stream()).toList();
     }
 
+    /** Ready while every query runs, after an available-now run has completed, and while a standby replica. */
     @Override
     public Health readiness() {
-        return completed ? Health.up() : Health.when(queries.running(), "query '" + name + "' is not running");
+        return completed || leadership.standby() ? Health.up() : Health.when(queries.running(), "query '" + name + "' is not running");
     }
 
     /** A batch went through: the runner has recovered from its last error (a FAILED runner keeps it). */
@@ -271,7 +262,7 @@ public final class StreamingRunner implements Component {
                 m == null ? -1 : m.lastBatchId(), m == null ? 0 : m.inputRowsPerSecond(), m == null ? 0 : m.processedRowsPerSecond(),
                 m == null ? 0 : m.batchDurationMs(), m == null ? 0 : m.stateRows(), m == null ? 0 : m.inputRows(),
                 m == null ? 0 : m.deadLetters(), l == null ? List.of() : l.snapshot(), m == null ? null : m.lastProgressAt(),
-                tableRoutes.summaries());
+                tableRoutes.summaries(), leadership.status());
     }
 
     @Override
@@ -293,6 +284,7 @@ public final class StreamingRunner implements Component {
         private Duration lagInterval = StreamingSettings.LAG_INTERVAL.defaultValue();
         private String routePrefix = "";
         private Integer tableMaxLimit;
+        private JdbcLease lease;
 
         private Builder(Pipeline pipeline) {
             this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
@@ -373,6 +365,17 @@ public final class StreamingRunner implements Component {
             return this;
         }
 
+        /**
+         * Runs the queries only while this replica holds {@code lease}, so that replicas of the service can share
+         * one checkpoint: see the class javadoc. Name it {@code streaming/CHECKPOINT}, as the setting
+         * {@code kindling.streaming.lease-store} does; its ttl bounds the takeover after a leader dies (about a ttl
+         * plus the start of the queries). Default: none (a single replica; the queries start with the runner).
+         */
+        public Builder lease(JdbcLease lease) {
+            this.lease = Objects.requireNonNull(lease, "lease");
+            return this;
+        }
+
         /** @throws ConfigurationException naming what does not fit */
         public StreamingRunner build() {
             String name = pipeline.name();
@@ -383,6 +386,10 @@ public final class StreamingRunner implements Component {
             if (!name.matches("[A-Za-z0-9_-]+")) {
                 throw new ConfigurationException("a streaming runner takes its pipeline's name, which must be letters, digits, '_' "
                         + "and '-'; got '" + name + "'");
+            }
+            if (checkpoint == null && lease != null) {
+                throw new ConfigurationException("runner '" + name + "' has a lease but no checkpoint: replicas hand the queries over "
+                        + "through their shared checkpoint; set checkpoint(...) / " + StreamingSettings.CHECKPOINT.name());
             }
             if (checkpoint == null) {
                 StreamingQueries.requireNoCheckpoint(pipeline, StreamingSettings.CHECKPOINT.name());

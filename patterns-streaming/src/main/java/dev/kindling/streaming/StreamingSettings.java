@@ -9,7 +9,8 @@ import java.time.Duration;
  * precedence: system property, environment variable, {@code KINDLING_CONFIG} file, default. The
  * configuration-only service ({@code KINDLING_PATTERN=streaming}, see {@link StreamingRunner#fromSettings}) reads
  * all of them; a runner built in code reads only {@link #BACKOFF_INITIAL}, {@link #BACKOFF_MAX} and
- * {@link #TABLE_MAX_LIMIT} from its service's settings, and only when its builder does not set them.
+ * {@link #TABLE_MAX_LIMIT} from its service's settings, and only when its builder does not set them (in code, a
+ * lease is given with {@link StreamingRunner.Builder#lease}).
  *
  * <pre>{@code
  * // KINDLING_PATTERN=streaming KINDLING_STREAMING_SOURCE=kafka://127.0.0.1:9092/words KINDLING_STREAMING_SINK=...
@@ -71,4 +72,32 @@ public final class StreamingSettings {
 
     public static final Setting<Integer> TABLE_MAX_LIMIT = Setting.integer("kindling.streaming.table.max-limit", 1000, 1, 1_000_000,
             "The largest 'limit' a GET /tables/{name} request may ask for.");
+
+    /**
+     * {@code kindling.streaming.lease-store}: the PostgreSQL database that holds the lease of the checkpoint, so that
+     * replicas of the service can share it: {@code jdbc:postgresql://host:5432/db?user=U&password.env=V} (also
+     * {@code password=}, {@code password.file=}; {@code table=} the lease table, default {@code kindling_leases},
+     * created when missing; the driver's own parameters, such as {@code sslmode}, stay in the URL). The lease is named
+     * {@code streaming/CHECKPOINT} and needs {@link #CHECKPOINT}. Default: unset, a single replica that starts its
+     * queries at once.
+     */
+    public static final Setting<String> LEASE_STORE = Setting.string("kindling.streaming.lease-store", null,
+            "PostgreSQL database of the lease that lets replicas share the checkpoint: jdbc:postgresql://host:5432/db?user=u&password.env=V "
+                    + "(table=kindling_leases by default; driver parameters such as sslmode are kept). Unset: a single replica.");
+
+    /**
+     * {@code kindling.streaming.lease-ttl}: how long the lease lasts unless its holder renews it (every third of it);
+     * a standby takes over from a leader that died within about 1⅓ ttl, then starts the queries. Default 15s; at
+     * least 1s. Only with {@link #LEASE_STORE}.
+     */
+    public static final Setting<Duration> LEASE_TTL = Setting.duration("kindling.streaming.lease-ttl", Duration.ofSeconds(15),
+            "How long the lease lasts unless renewed (every third of it); bounds the takeover after a leader dies. At least 1s.");
+
+    /**
+     * {@code kindling.streaming.replica-id}: this replica's id as the lease's holder, shown in {@code /status} and in a
+     * standby's 503 answers; 1 to 300 characters. Default: the host name (a pod's name on Kubernetes) and the process
+     * id, as in {@code wordcount-7d9f-abcde/1}. Only with {@link #LEASE_STORE}.
+     */
+    public static final Setting<String> REPLICA_ID = Setting.string("kindling.streaming.replica-id", null,
+            "This replica's id as the lease's holder (1 to 300 characters). Unset: HOSTNAME/pid.");
 }

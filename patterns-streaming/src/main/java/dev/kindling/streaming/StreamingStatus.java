@@ -30,11 +30,13 @@ import java.util.List;
  *                               the lag is not known yet)
  * @param lastProgressAt         when the main query last reported progress, or null
  * @param tables                 the queryable tables the runner writes, with the path each is served at
+ * @param replica                who runs the queries among the replicas that share the checkpoint through a lease
+ *                               ({@link StreamingRunner.Builder#lease}), or null without a lease
  */
 public record StreamingStatus(String source, String sink, String deadLetters, String trigger, String outputMode, String queryId,
                               long restarts, long lastBatchId, double inputRowsPerSecond, double processedRowsPerSecond,
                               long batchDurationMs, long stateRows, long inputRows, long deadLetterCount, List<PartitionLag> kafkaLag,
-                              Instant lastProgressAt, List<TableSummary> tables) {
+                              Instant lastProgressAt, List<TableSummary> tables, Replica replica) {
 
     /** Consumer lag of one Kafka partition: {@code latestOffset - processedOffset}, never below zero. */
     public record PartitionLag(String topic, int partition, long latestOffset, long processedOffset, long lag) {
@@ -45,6 +47,20 @@ public record StreamingStatus(String source, String sink, String deadLetters, St
      * key and value columns, how many rows it holds and the last micro-batch applied to it (-1: none).
      */
     public record TableSummary(String name, String path, List<String> keys, List<String> columns, int rows, long lastBatchId) {
+    }
+
+    /**
+     * This replica's part in the lease of its checkpoint.
+     *
+     * @param role      {@code leader} (holds the lease and runs the queries) or {@code standby}
+     * @param replicaId this replica's holder id ({@code kindling.streaming.replica-id}; default host name/process id)
+     * @param leader    the holder id of the replica that leads now, as last read; null when none is known
+     * @param lease     the lease's name, {@code streaming/CHECKPOINT} by default
+     * @param ttlMs     the lease's time to live
+     * @param elections how often this replica has taken the lease since it started
+     * @param leaseError the last error met while asking for or renewing the lease, or null
+     */
+    public record Replica(String role, String replicaId, String leader, String lease, long ttlMs, long elections, String leaseError) {
     }
 
     /** The sum of {@link #kafkaLag()}, or -1 when it is not known. */

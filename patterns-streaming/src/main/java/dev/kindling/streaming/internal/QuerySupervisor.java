@@ -1,5 +1,6 @@
 package dev.kindling.streaming.internal;
 
+import dev.kindling.connect.JdbcLease;
 import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.KindlingException;
 import dev.kindling.service.Backoff;
@@ -24,6 +25,12 @@ import org.slf4j.LoggerFactory;
  *       with each failure in a row without a micro-batch in between), then the queries restart from their
  *       checkpoints; more than {@code maxRestarts} such failures in a row: FAILED.</li>
  * </ul>
+ *
+ * <p><b>Replicas.</b> With a lease ({@link Leadership#replicated()}) the thread first waits until this replica
+ * holds it, then starts the queries and supervises them as above. When the lease is lost (the keeper wakes the
+ * thread), it stops serving the tables, stops the queries at once, and waits for the lease again: the replica is
+ * a standby, RUNNING and ready. When the queries end for good (FAILED, COMPLETED, a fatal {@link Error}) the
+ * lease is given up, so another replica can take over.
  */
 public final class QuerySupervisor implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(QuerySupervisor.class);
@@ -38,15 +45,20 @@ public final class QuerySupervisor implements Runnable {
     private final int maxRestarts;
     private final boolean availableNow;
     private final Runnable completed;
+    private final Leadership leadership;
     private Throwable startFailure;
     private long progressAtStart;
+    private JdbcLease.Grant grant; // the grant the queries run under; null without a lease
 
     /**
-     * @param startFailure what the first start of the queries threw (then the supervisor begins by backing off), or null
+     * @param leadership   with a lease, the supervisor starts the queries itself once it holds it; without, the runner has
+     *                     started them already
+     * @param startFailure what the runner's start of the queries threw (then the supervisor begins by backing off), or null
      * @param completed    called when an available-now run has ended without an error
      */
     public QuerySupervisor(String name, StreamingQueries queries, ComponentContext context, StreamingMetrics metrics, StopSignal signal,
-                           Backoff backoff, int maxRestarts, boolean availableNow, Runnable completed, Throwable startFailure) {
+                           Backoff backoff, int maxRestarts, boolean availableNow, Runnable completed, Leadership leadership,
+                           Throwable startFailure) {
         this.name = name;
         this.queries = queries;
         this.spark = context.spark();
@@ -57,35 +69,109 @@ public final class QuerySupervisor implements Runnable {
         this.maxRestarts = maxRestarts;
         this.availableNow = availableNow;
         this.completed = completed;
+        this.leadership = leadership;
         this.startFailure = startFailure;
         this.progressAtStart = metrics.progressEvents();
     }
 
     @Override
     public void run() {
-        int failuresInARow = 0;
+        Error fatal = null;
         try {
-            while (!signal.isRequested()) {
-                Throwable failure = startFailure != null ? startFailure : awaitEnd();
-                startFailure = null;
-                if (failure == null) {
-                    return; // stopped, or completed
-                }
-                failuresInARow = metrics.progressEvents() > progressAtStart ? 1 : failuresInARow + 1;
-                if (!recover(failure, failuresInARow)) {
-                    return;
-                }
-                restart();
+            if (leadership.replicated()) {
+                lead();
+            } else {
+                supervise(null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Error e) {
+            fatal = e;
+            throw e;
+        } finally {
+            if (!signal.isRequested()) {
+                leadership.resign(fatal != null ? "a query died of " + fatal
+                        : "the runner's queries have ended for good (state " + context.state() + ")");
+            }
         }
     }
 
-    /** Waits for the queries to end; returns what they failed with, or null when the runner is done. */
+    /** With a lease: waits for it, runs the queries while it is held, and waits again after losing it. */
+    private void lead() throws InterruptedException {
+        while (!signal.isRequested()) {
+            Optional<JdbcLease.Grant> g = leadership.awaitGrant(signal);
+            if (g.isEmpty()) {
+                return;
+            }
+            progressAtStart = metrics.progressEvents();
+            startFailure = start(g.get());
+            if (!supervise(g.get())) {
+                return;
+            }
+        }
+    }
+
+    /** Starts the queries under {@code g}; returns what the start threw, or null. */
+    private RuntimeException start(JdbcLease.Grant g) {
+        try {
+            if (queries.start(spark)) {
+                leadership.serving(g);
+                context.moveTo(ComponentState.RUNNING);
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    /**
+     * Watches the queries, restarting them after failures, while {@code g} is held (null: without a lease).
+     *
+     * @return true when the grant was lost (the queries are stopped then), false when the runner is done
+     */
+    private boolean supervise(JdbcLease.Grant g) throws InterruptedException {
+        this.grant = g;
+        int failuresInARow = 0;
+        while (!signal.isRequested()) {
+            Throwable failure = startFailure != null ? startFailure : awaitEnd();
+            startFailure = null;
+            if (lost()) {
+                stepDown();
+                return true;
+            }
+            if (failure == null) {
+                return false; // stopped, or completed
+            }
+            failuresInARow = metrics.progressEvents() > progressAtStart ? 1 : failuresInARow + 1;
+            if (!recover(failure, failuresInARow)) {
+                return false;
+            }
+            if (lost()) {
+                stepDown();
+                return true;
+            }
+            restart();
+        }
+        return false;
+    }
+
+    private boolean lost() {
+        return grant != null && !signal.isRequested() && !leadership.holds(grant);
+    }
+
+    /** The grant is lost: the tables stop answering, the queries stop at once, the replica is a (ready) standby again. */
+    private void stepDown() {
+        leadership.stepDown();
+        queries.stopNow();
+        context.moveTo(ComponentState.RUNNING);
+        LOG.warn("streaming query '{}' stopped: this replica no longer holds the lease (token {}); waiting for it again", name,
+                grant.token());
+    }
+
+    /** Waits for the queries to end; returns what they failed with, or null when the runner is done or the grant was lost. */
     private Throwable awaitEnd() throws InterruptedException {
-        queries.awaitEnd(signal);
-        if (signal.isRequested()) {
+        queries.awaitEnd(signal, () -> !lost());
+        if (signal.isRequested() || lost()) {
             return null;
         }
         Throwable failure = queries.failure();
@@ -120,18 +206,32 @@ public final class QuerySupervisor implements Runnable {
         context.moveTo(ComponentState.RECOVERING);
         LOG.warn("streaming query '{}' failed (failure {} in a row): {}; restarting from its checkpoint in {} ms", name, failuresInARow,
                 Failures.summary(cause), wait.toMillis(), failure);
-        return !signal.sleep(wait);
+        return !sleep(wait);
+    }
+
+    /** Waits the backoff unless a stop is requested or the grant is lost first; returns whether a stop was requested. */
+    private boolean sleep(Duration wait) throws InterruptedException {
+        long end = System.nanoTime() + wait.toNanos();
+        for (long left = wait.toNanos(); !signal.isRequested() && !lost() && left > 0; left = end - System.nanoTime()) {
+            signal.await(Duration.ofNanos(left));
+        }
+        return signal.isRequested();
     }
 
     private void restart() {
         metrics.restarted();
         progressAtStart = metrics.progressEvents();
+        startFailure = grant == null ? startSolo() : start(grant);
+    }
+
+    private RuntimeException startSolo() {
         try {
             if (queries.start(spark)) {
                 context.moveTo(ComponentState.RUNNING);
             }
+            return null;
         } catch (RuntimeException e) {
-            startFailure = e;
+            return e;
         }
     }
 

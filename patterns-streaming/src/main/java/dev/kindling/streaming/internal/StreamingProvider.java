@@ -13,7 +13,14 @@ import dev.kindling.service.ComponentProvider;
 import dev.kindling.streaming.StreamTrigger;
 import dev.kindling.streaming.StreamingRunner;
 import dev.kindling.streaming.StreamingSettings;
+import dev.kindling.connect.ConnectorUri;
+import dev.kindling.connect.JdbcEndpoint;
+import dev.kindling.connect.JdbcLease;
+import dev.kindling.connect.Options;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -36,6 +43,10 @@ import java.util.List;
  * KINDLING_STREAMING_SINK="table:word_counts?keys=word" KINDLING_STREAMING_CHECKPOINT=/var/lib/wordcount \
  * spark-submit --class dev.kindling.service.Main app.jar
  * </pre>
+ *
+ * <p>With {@code KINDLING_STREAMING_LEASE_STORE=jdbc:postgresql://...} the runner gets a lease named
+ * {@code streaming/CHECKPOINT} ({@link StreamingSettings#LEASE_TTL}, {@link StreamingSettings#REPLICA_ID}), so
+ * that replicas of the service can share the checkpoint.
  */
 public final class StreamingProvider implements ComponentProvider {
     @Override
@@ -97,6 +108,44 @@ public final class StreamingProvider implements ComponentProvider {
         if (checkpoint != null && !checkpoint.isBlank()) {
             b.checkpoint(checkpoint);
         }
+        String store = settings.get(StreamingSettings.LEASE_STORE);
+        if (store != null && !store.isBlank()) {
+            if (checkpoint == null || checkpoint.isBlank()) {
+                throw new ConfigurationException(StreamingSettings.LEASE_STORE.name() + " needs " + StreamingSettings.CHECKPOINT.name()
+                        + ": replicas hand the queries over through their shared checkpoint, and the lease is named after it");
+            }
+            String location = checkpoint.endsWith("/") ? checkpoint.substring(0, checkpoint.length() - 1) : checkpoint;
+            b.lease(lease(settings, store, location));
+        }
         return b.build();
+    }
+
+    /** The query parameters of a lease-store URI that are Kindling's; the others go to the driver. */
+    static final Set<String> LEASE_OPTIONS = Set.of("table", "user", "password", "password.env", "password.file");
+
+    /**
+     * The lease of the checkpoint from {@code kindling.streaming.lease-store} ({@code jdbc:postgresql://...?user=&password.env=&table=}),
+     * {@code .lease-ttl} and {@code .replica-id}.
+     *
+     * @throws ConfigurationException for a URI that is not PostgreSQL's, a ttl under 1 s, a replica id out of bounds
+     */
+    static JdbcLease lease(Settings settings, String store, String checkpoint) {
+        ConnectorUri uri = ConnectorUri.parse(store);
+        if (!uri.scheme().equals("jdbc")) {
+            throw new ConfigurationException(StreamingSettings.LEASE_STORE.name() + " is a jdbc:postgresql:// URI; got '" + uri.redacted() + "'");
+        }
+        Options options = Options.merge(uri, Map.of());
+        JdbcLease.Builder lb = JdbcLease.builder(JdbcEndpoint.of(uri, options, LEASE_OPTIONS), Leadership.leaseName(checkpoint));
+        options.get("table").ifPresent(lb::table);
+        Duration ttl = settings.get(StreamingSettings.LEASE_TTL);
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigurationException(StreamingSettings.LEASE_TTL.name() + " must be at least 1s; got " + Setting.formatDuration(ttl));
+        }
+        lb.ttl(ttl);
+        String id = settings.get(StreamingSettings.REPLICA_ID);
+        if (id != null && !id.isBlank()) {
+            lb.holder(id);
+        }
+        return lb.build();
     }
 }

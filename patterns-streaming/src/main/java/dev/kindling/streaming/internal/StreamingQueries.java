@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamWriter;
@@ -83,6 +84,39 @@ public final class StreamingQueries {
         return true;
     }
 
+    /**
+     * The runner's first start: a single replica starts the queries; a replica with a lease only {@linkplain #check
+     * checks} them (it starts them once it holds the lease).
+     *
+     * @return what a single replica's start threw, to back off from; null when it started (or was checked)
+     * @throws RuntimeException a configuration error, and with a lease any error of the check
+     */
+    public RuntimeException startFirst(SparkSession spark, boolean replicated) {
+        if (replicated) {
+            check(spark);
+            return null;
+        }
+        try {
+            start(spark);
+            return null;
+        } catch (RuntimeException e) {
+            if (dev.kindling.ipp.Failures.isConfiguration(e)) {
+                throw e;
+            }
+            return e;
+        }
+    }
+
+    /**
+     * Assembles the plan without starting anything, so that a standby replica fails its start on a query that
+     * cannot run (an output mode that does not fit) as a single replica does.
+     *
+     * @throws dev.kindling.ipp.ConfigurationException when the plan cannot run
+     */
+    public void check(SparkSession spark) {
+        StreamingPlan.of(pipeline, spark, requestedMode);
+    }
+
     private static StreamingQuery startWriter(DataStreamWriter<Row> writer) {
         try {
             return writer.start();
@@ -98,9 +132,12 @@ public final class StreamingQueries {
         return m != null && m.isActive() && (d == null || d.isActive());
     }
 
-    /** Waits until a query ends or a stop is requested (woken by {@link StopSignal#wake()} when a query terminates). */
-    public void awaitEnd(StopSignal signal) throws InterruptedException {
-        while (!signal.isRequested() && running()) {
+    /**
+     * Waits until a query ends, a stop is requested or {@code keepWaiting} turns false (woken by {@link StopSignal#wake()}
+     * when a query terminates or the lease is lost).
+     */
+    public void awaitEnd(StopSignal signal, BooleanSupplier keepWaiting) throws InterruptedException {
+        while (!signal.isRequested() && running() && keepWaiting.getAsBoolean()) {
             signal.await(Duration.ofSeconds(1));
         }
     }

@@ -8,22 +8,29 @@ import dev.kindling.streaming.StreamingStatus;
 import dev.kindling.streaming.TableQuery;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The HTTP side of a runner's queryable tables: one route per table at its own path,
  * {@code PREFIX/tables/NAME}, and the table list for the runner's status. Handlers read the tables'
- * published rows only; no request starts a Spark job.
+ * published rows only; no request starts a Spark job. A replica that does not run the queries (a standby,
+ * or a leader that has just lost its lease) answers {@code 503} with {@code Retry-After} and a problem
+ * naming the leader, never the rows it may still hold from an earlier lead.
  */
 public final class TableRoutes {
     private final String runner;
     private final String prefix;
     private final List<QueryableTable> tables;
+    private final Supplier<Optional<Problem>> unavailable;
 
-    public TableRoutes(String runner, String prefix, List<QueryableTable> tables) {
+    /** @param unavailable why the tables cannot answer now (a 503 problem), or empty when they can */
+    public TableRoutes(String runner, String prefix, List<QueryableTable> tables, Supplier<Optional<Problem>> unavailable) {
         this.runner = runner;
         this.prefix = prefix;
         this.tables = List.copyOf(tables);
+        this.unavailable = unavailable;
     }
 
     /**
@@ -37,6 +44,10 @@ public final class TableRoutes {
                 int max = maxLimit.getAsInt();
                 if (max < 1) {
                     throw new ProblemException(Problem.of(503, "Service Unavailable", "streaming runner '" + runner + "' has not started yet"));
+                }
+                Optional<Problem> standby = unavailable.get();
+                if (standby.isPresent()) {
+                    throw new ProblemException(standby.get());
                 }
                 TableQuery query;
                 try {
