@@ -2,18 +2,19 @@ package dev.kindling.continuous;
 
 import dev.kindling.config.Setting;
 import dev.kindling.config.Settings;
+import dev.kindling.connect.JdbcLease;
 import dev.kindling.continuous.internal.ContinuousMeters;
 import dev.kindling.continuous.internal.CycleAccount;
 import dev.kindling.continuous.internal.CyclePolicy;
 import dev.kindling.continuous.internal.CycleRoutes;
 import dev.kindling.continuous.internal.CycleSupervisor;
+import dev.kindling.continuous.internal.Leadership;
 import dev.kindling.continuous.internal.RunnerOptions;
 import dev.kindling.continuous.internal.SettingsAssembly;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
-import dev.kindling.ipp.StreamingPlan;
 import dev.kindling.service.Component;
 import dev.kindling.service.ComponentContext;
 import dev.kindling.service.Deadline;
@@ -22,7 +23,6 @@ import dev.kindling.service.Routes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -71,6 +71,19 @@ import org.slf4j.LoggerFactory;
  * {@code RECOVERING} (not ready) until a cycle succeeds; after {@code stopAfterFailures} (&gt; 0) it is
  * {@code FAILED}. A paused runner is {@code PAUSED}. An {@link Error} in a cycle fails the runner.
  *
+ * <p><b>Replicas.</b> With a {@link JdbcWatermarkStore} on PostgreSQL (incremental mode), two or more
+ * copies of the service may run at once behind one address: the runner campaigns for the lease
+ * {@code continuous/NAME} in the store's database ({@link JdbcLease}, table {@code kindling_leases};
+ * ttl {@link ContinuousSettings#LEASE_TTL}, default 15 s; holder id {@link ContinuousSettings#REPLICA_ID}).
+ * The replica that holds it (the leader; a replica alone becomes it at once) runs the cycles; the others
+ * are ready standbys whose cycle thread waits for the lease, and {@code POST /cycles} on them answers
+ * {@code 409} naming the leader. A standby takes over at most about 1⅓ ttl after the leader died (within
+ * a third of the ttl after a leader's stop, which releases the lease) and reads on from the committed watermark. Each
+ * watermark commit checks, in its transaction, that the cycle's grant is still current: a replica that
+ * lost the lease commits nothing, gives up its cycle ({@link CycleOutcome#ABANDONED}, not a failure) and
+ * waits for the lease again. {@link ContinuousStatus#role()} says which a replica is. With a
+ * {@link FileWatermarkStore} or in the available-now mode there is no lease: run one replica.
+ *
  * <p><b>HTTP</b>, under the {@link Builder#routePrefix route prefix} (default none):
  * {@code POST /cycles} runs a cycle now ({@code 202}, {@code Location: /status}; with
  * {@code ?wait=30s}, {@code 200} and the {@link CycleReport} once it ran within that time);
@@ -81,12 +94,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>Lifecycle and threads.</b> The service calls {@link #routes}, then {@link #start} (the
  * SparkSession, settings and meters come from the context; options left unset in the builder are
  * read from {@link ContinuousSettings}), which starts one cycle thread; the first cycle runs at once
- * unless the runner starts paused, the next one {@code interval} after the previous one ended.
+ * (with replicas: once this replica leads) unless the runner starts paused, the next one
+ * {@code interval} after the previous one ended.
  * Cycles never overlap, also with {@link #runOnce()}, which runs one on the calling thread.
  * {@link #runCycle()}, {@link #pause()}, {@link #resume()}, {@link #details()} and
  * {@link #readiness()} may be called from any thread once started. {@link #stop} lets the current
  * cycle finish within most of the shared shutdown deadline, then cancels its Spark jobs (nothing is
- * committed) and returns by the deadline.
+ * committed), releases the lease and returns by the deadline.
  */
 public final class ContinuousRunner implements Component {
     private static final Logger LOG = LoggerFactory.getLogger(ContinuousRunner.class);
@@ -146,10 +160,14 @@ public final class ContinuousRunner implements Component {
     @Override
     public void start(ComponentContext context) {
         CyclePolicy policy = options.policy(context.settings());
-        account.bind(new ContinuousMeters(context.meters(), account::lagSeconds, account::consecutiveFailures));
-        supervisor.start(context, options.body(context.spark()), policy);
-        LOG.info("continuous runner '{}' started{}: {} mode, every {}, {} -> {}", name(), policy.startPaused() ? " paused" : "", mode(),
-                Setting.formatDuration(policy.interval()), pipeline().source().name(), pipeline().sink().name());
+        Leadership leadership = options.leadership(context.settings());
+        account.bind(new ContinuousMeters(context.meters(), account::lagSeconds, account::consecutiveFailures,
+                () -> leadership.leads() ? 1 : 0));
+        supervisor.start(context, options.body(context.spark()), policy, leadership);
+        LOG.info("continuous runner '{}' started{}: {} mode, every {}, {} -> {}; {}", name(), policy.startPaused() ? " paused" : "", mode(),
+                Setting.formatDuration(policy.interval()), pipeline().source().name(), pipeline().sink().name(),
+                leadership.lease() == null ? "no lease: run a single replica" : "replica " + leadership.replicaId() + " campaigns for "
+                        + leadership.lease());
     }
 
     @Override
@@ -184,14 +202,18 @@ public final class ContinuousRunner implements Component {
     public ContinuousStatus details() {
         CyclePolicy policy = supervisor.policy();
         Duration interval = policy != null ? policy.interval() : options.interval();
-        return account.status(mode(), interval == null ? null : Setting.formatDuration(interval), supervisor.nextCycleAt());
+        Leadership leadership = supervisor.leadership();
+        return account.status(mode(), interval == null ? null : Setting.formatDuration(interval), supervisor.nextCycleAt(),
+                leadership == null ? Leadership.single() : leadership);
     }
 
     /**
      * Asks for a cycle now, even when paused or backing off; the future completes with its report (also
-     * for a failed cycle), or fails when the runner stops or fails first.
+     * for a failed cycle), or fails when the runner stops or fails first. A replica that does not lead
+     * runs it once it leads; it refuses when another replica is known to lead.
      *
-     * @throws IllegalStateException when the runner is not started, or is stopping, stopped or failed
+     * @throws IllegalStateException when the runner is not started, or is stopping, stopped or failed, or
+     *         another replica leads
      */
     public CompletableFuture<CycleReport> runCycle() {
         return supervisor.request();
@@ -201,6 +223,7 @@ public final class ContinuousRunner implements Component {
      * Runs one cycle on the calling thread (waiting while another cycle runs) and returns its report; a
      * failure is reported, not thrown, and moves the state as a scheduled cycle's would (a configuration
      * error fails the runner). For one-shot jobs, tests and benchmarks; it does not move the schedule.
+     * With replicas it first waits until this replica holds the lease.
      *
      * @throws IllegalStateException when the runner is not started, or is stopping, stopped or failed
      */
@@ -250,6 +273,9 @@ public final class ContinuousRunner implements Component {
         private boolean allowNonIdempotentSink;
         private CycleListener listener = new CycleListener() { };
         private String routePrefix = "";
+        private JdbcLease lease;
+        private Duration leaseTtl;
+        private String replicaId;
 
         private Builder(Pipeline pipeline) {
             this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
@@ -277,18 +303,13 @@ public final class ContinuousRunner implements Component {
          * does not fit the query fails the first cycle with Spark's reason (a configuration error).
          */
         public Builder outputMode(String outputMode) {
-            String m = Objects.requireNonNull(outputMode, "outputMode").trim().toLowerCase(Locale.ROOT);
-            if (!m.equals("auto") && !StreamingPlan.OUTPUT_MODES.contains(m)) {
-                throw new ConfigurationException("outputMode must be one of auto, " + String.join(", ", StreamingPlan.OUTPUT_MODES)
-                        + "; got '" + outputMode + "'");
-            }
-            this.outputMode = m;
+            this.outputMode = RunnerOptions.checkedOutputMode(outputMode);
             return this;
         }
 
         /** The pause between the end of a successful cycle and the start of the next; default {@link ContinuousSettings#INTERVAL}; at least 1 ms. */
         public Builder interval(Duration interval) {
-            this.interval = positive(interval, "interval");
+            this.interval = RunnerOptions.positive(interval, "interval");
             return this;
         }
 
@@ -298,8 +319,8 @@ public final class ContinuousRunner implements Component {
          * and {@link ContinuousSettings#BACKOFF_MAX}; {@code initial} at least 1 ms, {@code max} at least {@code initial}.
          */
         public Builder backoff(Duration initial, Duration max) {
-            this.initialBackoff = positive(initial, "the initial backoff");
-            this.maxBackoff = positive(max, "the largest backoff");
+            this.initialBackoff = RunnerOptions.positive(initial, "the initial backoff");
+            this.maxBackoff = RunnerOptions.positive(max, "the largest backoff");
             return this;
         }
 
@@ -344,32 +365,45 @@ public final class ContinuousRunner implements Component {
          * none ({@code POST /cycles}). Empty, or {@code /} followed by path segments without a trailing {@code /}.
          */
         public Builder routePrefix(String prefix) {
-            Objects.requireNonNull(prefix, "prefix");
-            if (!prefix.isEmpty() && !prefix.matches("(/[A-Za-z0-9._~-]+)+")) {
-                throw new ConfigurationException("a route prefix is empty or like /modeler (segments of letters, digits, '.', '_', '~' "
-                        + "and '-', no trailing '/'); got '" + prefix + "'");
-            }
-            this.routePrefix = prefix;
+            this.routePrefix = RunnerOptions.checkedRoutePrefix(prefix);
             return this;
         }
 
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.toMillis() < 1) {
-                throw new ConfigurationException(what + " must be at least 1 ms, got " + d);
-            }
-            return d;
+        /**
+         * The lease that decides which replica runs the cycles, instead of the default one
+         * ({@code continuous/NAME} in the watermark store's database); it must be kept in the database of
+         * the {@link JdbcWatermarkStore}, whose commits it fences. Excludes {@link #leaseTtl} and {@link #replicaId}.
+         */
+        public Builder lease(JdbcLease lease) {
+            this.lease = Objects.requireNonNull(lease, "lease");
+            return this;
+        }
+
+        /** The ttl of the default lease; default {@link ContinuousSettings#LEASE_TTL} (15 s); at least 1 s. */
+        public Builder leaseTtl(Duration ttl) {
+            this.leaseTtl = RunnerOptions.checkedLeaseTtl(ttl);
+            return this;
+        }
+
+        /**
+         * This replica's id as the default lease's holder, shown in {@code /status}; default
+         * {@link ContinuousSettings#REPLICA_ID}, else host name/process id; 1 to 300 characters.
+         */
+        public Builder replicaId(String id) {
+            this.replicaId = RunnerOptions.checkedReplicaId(id);
+            return this;
         }
 
         /**
          * @throws ConfigurationException when the pipeline is a BATCH one, when an INCREMENTAL pipeline
          *         has no watermark store or a STREAMING one no checkpoint, when both are given, when the
-         *         largest backoff is smaller than the initial one, or when a sink is not idempotent and
-         *         that was not allowed
+         *         largest backoff is smaller than the initial one, when a sink is not idempotent and
+         *         that was not allowed, or when a lease option is given without a PostgreSQL {@link JdbcWatermarkStore}
          */
         public ContinuousRunner build() {
             return new ContinuousRunner(new RunnerOptions(pipeline, store, checkpoint, outputMode, interval, initialBackoff, maxBackoff,
-                    unreadyAfterFailures, stopAfterFailures, startPaused, allowNonIdempotentSink, listener, routePrefix).validate());
+                    unreadyAfterFailures, stopAfterFailures, startPaused, allowNonIdempotentSink, listener, routePrefix,
+                    lease, leaseTtl, replicaId).validate());
         }
     }
 }

@@ -10,7 +10,8 @@ import java.time.Duration;
  * {@code dev.kindling.service.Main} uses with {@code KINDLING_PATTERN=continuous}) reads all of them;
  * a runner built in code reads the operational ones ({@link #INTERVAL}, {@link #BACKOFF_INITIAL},
  * {@link #BACKOFF_MAX}, {@link #UNREADY_AFTER_FAILURES}, {@link #STOP_AFTER_FAILURES},
- * {@link #START_PAUSED}) at start for every option its builder left unset. Each is read from a
+ * {@link #START_PAUSED}, {@link #LEASE_TTL}, {@link #REPLICA_ID}) at start for every option its builder
+ * left unset. Each is read from a
  * system property, the environment variable shown by {@link dev.kindling.config.Settings#describe},
  * or the {@code KINDLING_CONFIG} file.
  *
@@ -61,4 +62,10 @@ public final class ContinuousSettings {
             "Stop (state FAILED) after this many consecutive failed cycles; 0 keeps trying forever");
     public static final Setting<Boolean> START_PAUSED = Setting.bool("kindling.continuous.start-paused", false,
             "Start without scheduled cycles until POST /resume (POST /cycles still runs one)");
+    public static final Setting<Duration> LEASE_TTL = Setting.duration("kindling.continuous.lease-ttl", Duration.ofSeconds(15),
+            "Replicas (incremental mode with a PostgreSQL watermark store): how long the leader's lease lasts unless renewed; "
+                    + "a standby takes over at most about 1.3 times this after the leader died; at least 1s");
+    public static final Setting<String> REPLICA_ID = Setting.string("kindling.continuous.replica-id", null,
+            "Replicas: this replica's id as the lease's holder, shown in /status; 1 to 300 characters; unset: host name/process id "
+                    + "(the pod's name on Kubernetes)");
 }

@@ -21,7 +21,13 @@ import java.time.Instant;
  * @param rowsRead            rows read so far (cycles that could tell)
  * @param rowsWritten         rows written so far (cycles whose sink could tell)
  * @param deadLetters         records the pipeline's decoder rejected so far
+ * @param role                {@code leader} or {@code standby} among the pipeline's replicas (see {@link ContinuousRunner},
+ *                            Replicas); {@code single} without a lease (a file watermark store, the available-now mode)
+ * @param replica             this replica's id as the lease's holder; null without a lease
+ * @param leader              the leader's id as this replica last saw it (its own while it leads); null when not known
+ *                            yet or without a lease
  */
 public record ContinuousStatus(String mode, String interval, CommittedBatch committed, CycleReport lastCycle, Instant nextCycleAt,
-                               int consecutiveFailures, long cycles, long rowsRead, long rowsWritten, long deadLetters) {
+                               int consecutiveFailures, long cycles, long rowsRead, long rowsWritten, long deadLetters,
+                               String role, String replica, String leader) {
 }

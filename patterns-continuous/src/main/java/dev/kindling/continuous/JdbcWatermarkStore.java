@@ -1,6 +1,7 @@
 package dev.kindling.continuous;
 
 import dev.kindling.connect.JdbcEndpoint;
+import dev.kindling.connect.JdbcLease;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.Failures;
@@ -38,7 +39,10 @@ import java.util.Optional;
  * {@code committed_at}) is created on first use when missing. A commit is one transaction: it
  * locks the pipeline's row ({@code SELECT ... FOR UPDATE}), checks that the stored batch id is
  * smaller than the new one, runs the {@link TransactionStep}s, writes the row and commits — so the
- * extra writes are saved if and only if the watermark is. Thread-safe; every call opens its own
+ * extra writes are saved if and only if the watermark is. A commit made for a replica that leads
+ * under a {@link JdbcLease} ({@link #commit(CommittedBatch, JdbcLease, JdbcLease.Grant)}) also checks,
+ * in the same transaction and before anything else is written, that the grant is still the lease's
+ * current one, so a replica that lost the lease can never commit. Thread-safe; every call opens its own
  * connection. A failure is a {@link dev.kindling.ipp.TransientException} when its SQL state says it
  * may pass (see {@link Failures#fromSql}), so the runner retries the cycle after a backoff.
  */
@@ -82,6 +86,11 @@ public final class JdbcWatermarkStore implements WatermarkStore, Remote {
         return table;
     }
 
+    /** The database that holds the watermarks (and, with replicas, the lease of the pipeline). */
+    public JdbcEndpoint endpoint() {
+        return endpoint;
+    }
+
     private void ensureTable(Connection c) throws SQLException {
         if (tableChecked) {
             return;
@@ -121,7 +130,26 @@ public final class JdbcWatermarkStore implements WatermarkStore, Remote {
 
     @Override
     public void commit(CommittedBatch progress) {
+        commit(progress, null, null);
+    }
+
+    /**
+     * Saves {@code progress} only while {@code grant} is the current grant of {@code lease}, which must be
+     * kept in this store's database: {@link JdbcLease#checkFence} runs in the commit's transaction, after
+     * the pipeline's row is locked and before the batch id check and the {@link TransactionStep}s.
+     *
+     * <pre>{@code
+     * store.commit(new CommittedBatch(8, Watermark.ofLong(4_100), Instant.now()), lease, grant);
+     * }</pre>
+     *
+     * @throws JdbcLease.LeaseLostException when another holder has taken the lease since {@code grant}; nothing is saved
+     * @throws KindlingException as {@link #commit(CommittedBatch)}
+     */
+    public void commit(CommittedBatch progress, JdbcLease lease, JdbcLease.Grant grant) {
         Objects.requireNonNull(progress, "progress");
+        if ((lease == null) != (grant == null)) {
+            throw new IllegalArgumentException("a fenced commit needs both the lease and the grant");
+        }
         try (Connection c = endpoint.connect()) {
             ensureTable(c);
             c.setAutoCommit(false);
@@ -134,6 +162,9 @@ public final class JdbcWatermarkStore implements WatermarkStore, Remote {
                             stored = rs.getLong(1);
                         }
                     }
+                }
+                if (lease != null) {
+                    lease.checkFence(c, grant);
                 }
                 if (stored != null && stored >= progress.batchId()) {
                     throw new KindlingException("batch " + stored + " of '" + pipeline + "' is already committed in " + table

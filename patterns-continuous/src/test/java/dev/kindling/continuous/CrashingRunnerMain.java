@@ -8,6 +8,7 @@ import dev.kindling.ipp.Pipeline;
 import dev.kindling.ipp.PipelineKind;
 import dev.kindling.ipp.Processor;
 import dev.kindling.service.KindlingService;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
@@ -29,6 +30,7 @@ public final class CrashingRunnerMain {
                 .build();
         return ContinuousRunner.builder(pipeline)
                 .watermarkStore(JdbcWatermarkStore.builder(new JdbcEndpoint(url, user, Secret.of(password)), "crashy").build())
+                .leaseTtl(Duration.ofSeconds(2)) // the restart waits for the halted JVM's lease to run out
                 .startPaused(true);
     }
 

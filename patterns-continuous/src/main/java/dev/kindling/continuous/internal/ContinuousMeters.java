@@ -15,7 +15,8 @@ import java.util.function.DoubleSupplier;
  * The runner's meters, all through the component's {@link ComponentMeters} (tags {@code service} and
  * {@code pipeline}): {@code kindling_continuous_cycles_total{outcome}}, {@code _rows_read_total},
  * {@code _rows_written_total}, {@code _dead_letters_total}, {@code _cycle_duration_seconds},
- * {@code _lag_seconds} and {@code _consecutive_failures}. {@link #record} is called once per cycle.
+ * {@code _lag_seconds}, {@code _consecutive_failures} and {@code kindling_continuous_leader} (1 while this
+ * replica runs the cycles: the leader, or a runner without replicas; 0 while a standby). {@link #record} is called once per cycle.
  */
 public final class ContinuousMeters {
     private final Map<CycleOutcome, Counter> cycles = new EnumMap<>(CycleOutcome.class);
@@ -26,10 +27,12 @@ public final class ContinuousMeters {
     // Micrometer holds a gauge's object weakly: these fields keep the suppliers alive as long as the runner.
     private final DoubleSupplier lagSeconds;
     private final DoubleSupplier consecutiveFailures;
+    private final DoubleSupplier leader;
 
-    public ContinuousMeters(ComponentMeters meters, DoubleSupplier lagSeconds, DoubleSupplier consecutiveFailures) {
+    public ContinuousMeters(ComponentMeters meters, DoubleSupplier lagSeconds, DoubleSupplier consecutiveFailures, DoubleSupplier leader) {
         this.lagSeconds = lagSeconds;
         this.consecutiveFailures = consecutiveFailures;
+        this.leader = leader;
         for (CycleOutcome o : CycleOutcome.values()) {
             cycles.put(o, meters.counter("cycles", "Cycles run, by outcome", "outcome", o.name().toLowerCase(Locale.ROOT)));
         }
@@ -41,6 +44,8 @@ public final class ContinuousMeters {
                 + "for other watermarks); NaN before the first success", lagSeconds, DoubleSupplier::getAsDouble);
         meters.gauge("consecutive.failures", "Failed cycles since the last successful one", consecutiveFailures,
                 DoubleSupplier::getAsDouble);
+        meters.gauge("leader", "1 while this replica runs the pipeline's cycles (the lease's holder, or no replicas), 0 while a standby",
+                leader, DoubleSupplier::getAsDouble);
     }
 
     public void record(CycleReport r) {

@@ -1,5 +1,6 @@
 package dev.kindling.continuous.internal;
 
+import dev.kindling.connect.JdbcLease;
 import dev.kindling.continuous.CommittedBatch;
 import dev.kindling.continuous.ContinuousStatus;
 import dev.kindling.continuous.CycleListener;
@@ -34,6 +35,7 @@ public final class CycleAccount {
     private volatile ContinuousMeters meters;
 
     private long sequence; // guarded by mutex
+    private volatile boolean running;
     private volatile CycleReport lastCycle;
     private volatile CommittedBatch committed;
     private volatile int consecutiveFailures;
@@ -54,26 +56,34 @@ public final class CycleAccount {
     }
 
     /**
-     * Runs {@code body} (waiting while another cycle runs) and books it. A {@link RuntimeException} of
-     * the body is booked and returned; an {@link Error} is booked and thrown.
+     * Runs {@code body} under {@code fence} (waiting while another cycle runs) and books it. A
+     * {@link RuntimeException} of the body is booked and returned (as {@link CycleOutcome#ABANDONED}
+     * when the fence's grant is lost or the commit was refused for it); an {@link Error} is booked and thrown.
      */
-    public Result run(CycleBody body) {
+    public Result run(CycleBody body, Fence fence) {
         synchronized (mutex) {
             long seq = ++sequence;
             Instant started = Instant.now();
             long t0 = System.nanoTime();
-            CycleAttempt a = new CycleAttempt();
+            CycleAttempt a = new CycleAttempt(fence);
             RuntimeException error = null;
             Error fatal = null;
+            running = true;
             try {
                 body.run(a, listener);
             } catch (RuntimeException e) {
                 error = e;
             } catch (Error e) {
                 fatal = e;
+            } finally {
+                running = false;
             }
             Throwable failure = fatal != null ? fatal : error;
-            if (failure != null) {
+            if (error != null && (Failures.find(error, JdbcLease.LeaseLostException.class).isPresent() || fence.lost())) {
+                a.outcome = CycleOutcome.ABANDONED;
+                LOG.info("continuous runner '{}': cycle {} (batch {}) abandoned, nothing committed: this replica lost the lease ({})",
+                        name, seq, a.batchId, Failures.summary(error));
+            } else if (failure != null) {
                 a.outcome = CycleOutcome.FAILED;
                 LOG.warn("continuous runner '{}': cycle {} (batch {}) failed ({}); nothing was committed",
                         name, seq, a.batchId, kind(failure), failure);
@@ -106,7 +116,7 @@ public final class CycleAccount {
         }
         if (report.outcome() == CycleOutcome.FAILED) {
             consecutiveFailures++;
-        } else {
+        } else if (report.outcome() != CycleOutcome.ABANDONED) {
             consecutiveFailures = 0;
             lastSuccessStart = report.startedAt();
             if (report.outcome() == CycleOutcome.PUBLISHED) {
@@ -135,6 +145,11 @@ public final class CycleAccount {
         return n < 0 ? "?" : Long.toString(n);
     }
 
+    /** Whether a cycle body runs now. */
+    public boolean running() {
+        return running;
+    }
+
     /** Failed cycles since the last successful one. */
     public int consecutiveFailures() {
         return consecutiveFailures;
@@ -159,9 +174,9 @@ public final class CycleAccount {
         return newest == null ? Double.NaN : Duration.between(newest, Instant.now()).toMillis() / 1000.0;
     }
 
-    /** The runner's status details with the given mode, interval and next cycle time. */
-    public ContinuousStatus status(String mode, String interval, Instant nextCycleAt) {
+    /** The runner's status details with the given mode, interval, next cycle time and replica role. */
+    public ContinuousStatus status(String mode, String interval, Instant nextCycleAt, Leadership leadership) {
         return new ContinuousStatus(mode, interval, committed, lastCycle, nextCycleAt, consecutiveFailures, cycles, rowsRead,
-                rowsWritten, deadLetters);
+                rowsWritten, deadLetters, leadership.role(), leadership.replicaId(), leadership.leader());
     }
 }

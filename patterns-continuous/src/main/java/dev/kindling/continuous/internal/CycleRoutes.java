@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 /**
  * The runner's HTTP routes under its prefix: {@code POST /cycles[?wait=30s]}, {@code POST /pause},
  * {@code POST /resume}. Before the runner has started they answer 503; against a stopping, stopped or
- * failed runner, 409.
+ * failed runner, 409. {@code POST /cycles} on a standby replica while another one leads answers 409
+ * with the member {@code leader}; pause and resume act on the replica that receives them.
  */
 public final class CycleRoutes {
     /** The longest {@code ?wait=}. */
@@ -106,6 +107,8 @@ public final class CycleRoutes {
         }
         try {
             return action.get();
+        } catch (StandbyException e) {
+            throw new ProblemException(Problem.of(409, "Not the leader", e.getMessage()).with("leader", e.leader()));
         } catch (IllegalStateException e) {
             throw ProblemException.conflict(e.getMessage());
         }

@@ -1,5 +1,6 @@
 package dev.kindling.continuous.internal;
 
+import dev.kindling.continuous.CycleOutcome;
 import dev.kindling.continuous.CycleReport;
 import dev.kindling.ipp.Failures;
 import dev.kindling.ipp.KindlingException;
@@ -8,8 +9,8 @@ import dev.kindling.service.ComponentState;
 import dev.kindling.service.Deadline;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -20,54 +21,66 @@ import org.slf4j.LoggerFactory;
 /**
  * The cycle loop and what follows each cycle: the schedule (interval after a success, backoff after a
  * failure), the state moves (RUNNING, PAUSED, RECOVERING, FAILED) through the component's context,
- * requested cycles, pause and resume, and the stop.
+ * requested cycles, pause and resume, the pipeline's lease ({@link Leadership}: a standby's loop waits
+ * for it, a replica that loses it abandons its cycle), and the stop.
  *
  * <p>Threads: {@link #start} starts the loop on {@code context.newThread("cycles", ...)}, so a
  * {@code Throwable} escaping it moves the component to FAILED. {@link #request}, {@link #pause},
  * {@link #resume}, {@link #runOnce} and {@link #nextCycleAt} may be called from any thread;
- * {@link #stop} from the service's stopping thread.
+ * {@link #stop} from the service's stopping thread, {@link #leaseLost} from the lease keeper's.
  */
 public final class CycleSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(CycleSupervisor.class);
-    /** The most of what is left of the shutdown deadline kept for cancelling a cycle and joining its thread. */
-    private static final Duration MAX_CANCEL_RESERVE = Duration.ofSeconds(5);
+
+    /** What the loop does next: run a cycle answering {@code answers}, or (null answers) wait for the lease again. */
+    private record Turn(List<CompletableFuture<CycleReport>> answers) {
+    }
 
     private final String name;
     private final CycleAccount account;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final List<CompletableFuture<CycleReport>> requested = new ArrayList<>();
+    private final RequestedCycles requested;
 
+    // set once by start (under lock), read without it
+    private volatile ComponentContext context;
+    private volatile CycleBody body;
+    private volatile CyclePolicy policy;
+    private volatile Leadership leadership;
     // guarded by lock
-    private ComponentContext context;
-    private CycleBody body;
-    private CyclePolicy policy;
     private Thread thread;
     private boolean paused;
-    private boolean stopping;
+    private volatile boolean stopping; // written under lock
     private boolean failed;
     private Instant nextCycleAt;
+    private long leadingToken = -1;
 
     public CycleSupervisor(String name, CycleAccount account) {
         this.name = name;
         this.account = account;
+        this.requested = new RequestedCycles(name);
     }
 
-    /** Starts the loop; the first cycle runs at once unless {@code policy} says to start paused. */
-    public void start(ComponentContext context, CycleBody body, CyclePolicy policy) {
+    /**
+     * Starts campaigning for the lease and the loop; the first cycle runs at once (once this replica
+     * leads) unless {@code policy} says to start paused.
+     */
+    public void start(ComponentContext context, CycleBody body, CyclePolicy policy, Leadership leadership) {
         lock.lock();
         try {
             if (this.context != null) {
                 throw new IllegalStateException("continuous runner '" + name + "' was already started");
             }
-            this.context = context;
             this.body = body;
             this.policy = policy;
+            this.leadership = leadership;
+            this.context = context; // last: whoever sees the context sees the rest
             this.paused = policy.startPaused();
             this.nextCycleAt = paused ? null : Instant.now();
             if (paused) {
                 context.moveTo(ComponentState.PAUSED);
             }
+            leadership.start(this::leaseLost);
             thread = context.newThread("cycles", this::loop);
             thread.start();
         } finally {
@@ -77,32 +90,28 @@ public final class CycleSupervisor {
 
     /** Whether {@link #start} has run. */
     public boolean started() {
-        lock.lock();
-        try {
-            return context != null;
-        } finally {
-            lock.unlock();
-        }
+        return context != null;
     }
 
     /**
      * Asks for a cycle now, even when paused or backing off. Every request made before that cycle
-     * starts gets the same future: one cycle answers them all, and pending requests hold one entry.
+     * starts gets the same future: one cycle answers them all. On a replica that does not lead, the
+     * request waits until it does, unless another replica is known to lead.
      *
+     * @throws StandbyException when another replica leads
      * @throws IllegalStateException when the runner is not started, stopping, stopped or failed
      */
     public CompletableFuture<CycleReport> request() {
         lock.lock();
         try {
             requireAlive();
-            // requests made before the next cycle starts are answered by that one cycle: they share its future,
-            // so a flood of requests holds one entry, not one per request
-            if (requested.isEmpty()) {
-                requested.add(new CompletableFuture<>());
-                changed.signalAll();
+            Optional<String> other = leadership.otherLeader();
+            if (other.isPresent()) {
+                throw new StandbyException(name, other.get());
             }
-            return requested.get(0).copy(); // a copy: a caller that cancels its future does not cancel the others'
-
+            CompletableFuture<CycleReport> f = requested.add();
+            changed.signalAll();
+            return f;
         } finally {
             lock.unlock();
         }
@@ -143,34 +152,58 @@ public final class CycleSupervisor {
     }
 
     /**
-     * Runs one cycle on the calling thread (waiting while another runs), then applies its outcome to
-     * the state as a scheduled cycle would, without moving the schedule.
+     * Runs one cycle on the calling thread (waiting while another runs, and with replicas until this
+     * one leads), then applies its outcome to the state as a scheduled cycle would, without moving the schedule.
      */
     public CycleReport runOnce() {
         CycleBody b;
+        Leadership l;
         lock.lock();
         try {
             requireAlive();
             b = body;
+            l = leadership;
         } finally {
             lock.unlock();
         }
+        Fence fence = l.awaitFenceForCaller();
         CycleAccount.Result r;
         try {
-            r = account.run(b);
+            r = account.run(b, fence);
         } catch (Error e) {
             fail(e, e);
             throw e;
         }
-        afterCycle(r, false);
+        afterCycle(r, fence, false);
         return r.report();
+    }
+
+    /** The lease keeper lost this replica's grant: pending requests fail, a running cycle's Spark jobs are cancelled. */
+    public void leaseLost(String why) {
+        CycleBody b;
+        lock.lock();
+        try {
+            b = body;
+            requested.failAll("this replica lost the lease (" + why + ")");
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (b != null && account.running()) {
+            b.cancel(); // the cycle gives up at its next step at the latest, and its commit would be refused
+        }
+    }
+
+    /** Who runs the cycles, or null before {@link #start}. */
+    public Leadership leadership() {
+        return leadership;
     }
 
     /** When the next scheduled cycle starts; null when paused, stopping, stopped or failed. */
     public Instant nextCycleAt() {
         lock.lock();
         try {
-            return paused || stopping || failed ? null : nextCycleAt;
+            return paused || stopping || failed || leadership == null || !leadership.leads() ? null : nextCycleAt;
         } finally {
             lock.unlock();
         }
@@ -178,32 +211,17 @@ public final class CycleSupervisor {
 
     /** The component's state now, or NEW before {@link #start}. */
     public ComponentState state() {
-        lock.lock();
-        try {
-            return context == null ? ComponentState.NEW : context.state();
-        } finally {
-            lock.unlock();
-        }
+        return context == null ? ComponentState.NEW : context.state();
     }
 
     /** Whether the service has begun to shut down (a request handler that waits should answer now). */
     public boolean shuttingDown() {
-        lock.lock();
-        try {
-            return context == null || context.shuttingDown();
-        } finally {
-            lock.unlock();
-        }
+        return context == null || context.shuttingDown();
     }
 
     /** The policy the runner started with, or null before. */
     public CyclePolicy policy() {
-        lock.lock();
-        try {
-            return policy;
-        } finally {
-            lock.unlock();
-        }
+        return policy;
     }
 
     private void requireAlive() {
@@ -219,26 +237,30 @@ public final class CycleSupervisor {
     private void loop() {
         try {
             while (true) {
-                List<CompletableFuture<CycleReport>> waiting = awaitNextCycle();
-                if (waiting == null) {
+                Fence fence = leadership.awaitFence(); // a standby waits here
+                Turn turn = awaitNextCycle(fence);
+                if (turn == null) {
                     return;
+                }
+                if (turn.answers() == null) {
+                    continue; // the lease was lost: wait for it again
                 }
                 CycleAccount.Result r;
                 try {
-                    r = account.run(body);
+                    r = account.run(body, fence);
                 } catch (Error e) {
-                    waiting.forEach(f -> f.completeExceptionally(e));
+                    turn.answers().forEach(f -> f.completeExceptionally(e));
                     throw e;
                 }
                 try {
-                    afterCycle(r, true); // the state first: whoever waits for the report then sees the state it led to
+                    afterCycle(r, fence, true); // the state first: whoever waits for the report then sees the state it led to
                 } finally {
-                    waiting.forEach(f -> f.complete(r.report()));
+                    turn.answers().forEach(f -> f.complete(r.report()));
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            if (!stoppingNow()) {
+            if (!stopping) {
                 throw new IllegalStateException("the cycle loop of continuous runner '" + name + "' was interrupted", e);
             }
         } finally {
@@ -247,29 +269,32 @@ public final class CycleSupervisor {
                 if (!stopping) {
                     failed = true; // the loop died: the service moves the component to FAILED with the Throwable
                 }
-                failRequested(stopping ? "the runner stopped" : "the runner failed");
+                requested.failAll(stopping ? "the runner stopped" : "the runner failed");
             } finally {
                 lock.unlock();
             }
         }
     }
 
-    private boolean stoppingNow() {
+    /**
+     * Waits until a cycle is due or requested under {@code fence}; returns the requests it answers, a
+     * turn without answers when the lease was lost, or null when the loop must end.
+     */
+    private Turn awaitNextCycle(Fence fence) throws InterruptedException {
         lock.lock();
         try {
-            return stopping;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Waits until a cycle is due or requested; returns the requests it answers, or null when the loop must end. */
-    private List<CompletableFuture<CycleReport>> awaitNextCycle() throws InterruptedException {
-        lock.lock();
-        try {
+            if (fence.token() != leadingToken) { // newly elected (or the first turn without replicas): a cycle at once
+                leadingToken = fence.token();
+                if (!paused) {
+                    nextCycleAt = Instant.now();
+                }
+            }
             while (true) {
                 if (stopping || failed) {
                     return null;
+                }
+                if (fence.lost()) {
+                    return new Turn(null);
                 }
                 if (!requested.isEmpty()) {
                     break;
@@ -284,20 +309,22 @@ public final class CycleSupervisor {
                     changed.await();
                 }
             }
-            List<CompletableFuture<CycleReport>> waiting = new ArrayList<>(requested);
-            requested.clear();
-            return waiting;
+            return new Turn(requested.takeAll());
         } finally {
             lock.unlock();
         }
     }
 
     /** Applies a cycle's outcome: state, last error, and (for the loop's own cycles) the next cycle's time. */
-    private void afterCycle(CycleAccount.Result r, boolean schedule) {
+    private void afterCycle(CycleAccount.Result r, Fence fence, boolean schedule) {
         lock.lock();
         try {
             if (stopping || failed) {
                 return; // a cycle cut short by the stop, or one that ended after the runner failed: nothing to change
+            }
+            if (r.report().outcome() == CycleOutcome.ABANDONED) {
+                leadership.refuse(fence); // no cycle under this token again: this replica waits for the lease
+                return;
             }
             RuntimeException error = r.error();
             if (error == null) {
@@ -340,7 +367,7 @@ public final class CycleSupervisor {
         try {
             failed = true;
             nextCycleAt = null;
-            failRequested("the runner failed (" + Failures.summary(cause) + ")");
+            requested.failAll("the runner failed (" + Failures.summary(cause) + ")");
             changed.signalAll();
             context.fail(error);
         } finally {
@@ -348,50 +375,35 @@ public final class CycleSupervisor {
         }
     }
 
-    private void failRequested(String why) {
-        for (CompletableFuture<CycleReport> f : requested) {
-            f.completeExceptionally(new IllegalStateException(why + " before the requested cycle of '" + name + "' ran"));
-        }
-        requested.clear();
-    }
-
     /**
      * Stops by {@code deadline}: no new cycle starts; the current one may finish while most of what is
-     * left of the deadline lasts, then its Spark jobs are cancelled (nothing is committed).
+     * left of the deadline lasts, then its Spark jobs are cancelled (nothing is committed); then the
+     * lease is released.
      */
     public void stop(Deadline deadline) throws InterruptedException {
         Thread t;
         CycleBody b;
+        Leadership l;
         lock.lock();
         try {
             stopping = true;
             nextCycleAt = null;
             t = thread;
             b = body;
+            l = leadership;
             changed.signalAll();
         } finally {
             lock.unlock();
         }
-        if (t != null && t != Thread.currentThread()) {
-            Duration left = deadline.remaining();
-            Duration reserve = left.dividedBy(4).compareTo(MAX_CANCEL_RESERVE) > 0 ? MAX_CANCEL_RESERVE : left.dividedBy(4);
-            if (!deadline.atMost(left.minus(reserve)).join(t)) {
-                LOG.warn("continuous runner '{}': the current cycle did not finish in time; cancelling its Spark jobs", name);
-                try {
-                    b.cancel();
-                } catch (RuntimeException e) {
-                    LOG.warn("continuous runner '{}': cancelling the current cycle failed: {}", name, Failures.summary(e));
-                }
-                if (!deadline.join(t)) {
-                    LOG.warn("continuous runner '{}': thread {} is still running at the shutdown deadline", name, t.getName());
-                }
-            }
+        if (l != null) {
+            l.wake(); // a standby's loop stops waiting for the lease
         }
-        lock.lock();
-        try {
-            failRequested("the runner stopped");
-        } finally {
-            lock.unlock();
+        if (t != null && t != Thread.currentThread()) {
+            CycleJoin.join(name, t, b, deadline);
+        }
+        requested.failAll("the runner stopped");
+        if (l != null) {
+            l.close(); // after the cycle thread ended: a standby takes over at once
         }
         LOG.info("continuous runner '{}' stopped", name);
     }

@@ -26,7 +26,9 @@ import scala.concurrent.duration.FiniteDuration;
  * The watermark cycle: load the committed batch, ask the source for its newest watermark (no Spark
  * job), stop there when nothing is new, else read the range {@code (committed, newest]}, publish it
  * through the pipeline ({@link Pipeline#publish}: decoder, dead letters, processors, sink) as the
- * next batch id, and commit only after the sink succeeded.
+ * next batch id, and commit only after the sink succeeded. With replicas, the cycle gives up before
+ * reading and before committing once this replica has lost the lease, and the commit is fenced by the
+ * grant the cycle started under ({@link Fence}).
  */
 public final class IncrementalCycle implements CycleBody {
     private static final FiniteDuration OBSERVATION_WAIT = FiniteDuration.apply(2, TimeUnit.SECONDS);
@@ -61,6 +63,7 @@ public final class IncrementalCycle implements CycleBody {
         a.batchId = batchId;
         a.upTo = upTo;
         listener.beforeRead(batchId);
+        a.fence.requireHeld("reading batch " + batchId);
         spark.sparkContext().setJobGroup(jobGroup, "continuous batch " + batchId + " of " + pipeline.name(), true);
         try {
             Observation observation = new Observation("kindling_cycle_input_" + UUID.randomUUID().toString().replace('-', '_'));
@@ -79,7 +82,8 @@ public final class IncrementalCycle implements CycleBody {
         }
         CommittedBatch pending = new CommittedBatch(batchId, upTo, Instant.now());
         listener.afterPublish(batchId, pending);
-        store.commit(pending);
+        a.fence.requireHeld("committing batch " + batchId);
+        a.fence.commit(store, pending);
         a.committed = pending;
         a.outcome = CycleOutcome.PUBLISHED;
     }
