@@ -5,11 +5,12 @@ import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.DeliveryGuarantee;
 import dev.kindling.ipp.KindlingException;
 import dev.kindling.ipp.StreamWritable;
+import dev.kindling.streaming.internal.TableCompactor;
+import dev.kindling.streaming.internal.TableContents;
 import dev.kindling.streaming.internal.TableStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,22 +45,39 @@ import org.slf4j.LoggerFactory;
  * {@code update} (or {@code append}) mode with key columns each row replaces the row with the same
  * key; without keys rows are appended.
  *
- * <p><b>Durability and delivery.</b> The table is written with {@code foreachBatch}. After each
- * micro-batch the whole table goes to a snapshot in the query's checkpoint folder
- * ({@code CHECKPOINT/table-NAME}), and only then becomes visible; {@link #prepare}, called before the
- * query starts, reloads the newest snapshot. A micro-batch whose id is not above the
- * snapshot's is one Spark re-runs after a crash: it was already applied and is skipped. Together
- * with Spark's checkpointed offsets and state this is {@link DeliveryGuarantee#EXACTLY_ONCE}: after
- * a restart the table holds every accepted record once.
+ * <p><b>Durability and delivery.</b> The table is written with {@code foreachBatch}, into the query's
+ * checkpoint folder ({@code CHECKPOINT/table-NAME}), and a batch becomes visible only once it is
+ * written. What a batch writes follows the batch, not the table: in {@code update} and
+ * {@code append} mode the rows it upserted (or, without keys, appended) go to
+ * {@code delta-<batchId>.jsonl}; a compaction on a thread of its own folds the deltas into
+ * {@code snapshot-<batchId>.jsonl} now and then (after 50 deltas, or when the deltas hold as many
+ * rows as the table), from the immutable version of the table as of that batch, so a batch never
+ * waits for it. In {@code complete} mode each batch replaces the whole table, so it writes a whole
+ * snapshot: that is what such a batch is. Every file is written to a temporary file, synced and
+ * renamed into place. {@link #prepare}, called before the query starts, reads the newest snapshot and
+ * then the later deltas in batch order (deltas a snapshot already holds are ignored, temporary files
+ * left by a crash are deleted). A micro-batch whose id is not above the last one read is one Spark
+ * re-runs after a crash: it was already applied and is skipped. Together with Spark's checkpointed
+ * offsets and state this is {@link DeliveryGuarantee#EXACTLY_ONCE}: after a restart the table holds
+ * every accepted record once, whether the crash came in the middle of a delta or of a compaction.
  *
  * <p><b>Threads.</b> Micro-batches are applied on the query's thread; {@link #rows()} and
- * {@link #query} may be called from any thread and see the table as of the last applied batch.
- * The table is meant for small results (top-N, counts): it holds at most {@code maxRows} rows
- * (default {@value #DEFAULT_MAX_ROWS}). A table with keys (or in complete mode) fails the query on a
- * batch that would exceed that, before the batch is collected to the driver, naming the option to
- * raise. A table without keys keeps the newest {@code maxRows} rows and counts those it evicts
- * ({@link #evictedRows()}). Each sort order that reads ask for is kept per batch, so a top-N read
- * does not sort the table.
+ * {@link #query} may be called from any thread and see the table as of the last applied batch (an
+ * immutable version; versions share the chunks of 1,024 rows that a batch did not change, so a
+ * batch's cost follows its own rows, not the table's). Compaction runs on a daemon thread
+ * {@code kindling-table-compactor-NAME}; a failed compaction fails the next batch with a
+ * {@link dev.kindling.ipp.TransientException}, and the restart reads the files that are there.
+ *
+ * <p><b>Size and memory.</b> The table is meant for results that fit the driver (top-N, counts): it
+ * holds at most {@code maxRows} rows (default {@value #DEFAULT_MAX_ROWS}). A row of a short string
+ * key and a long count holds about 192 bytes of heap with its share of the key index (measured on a
+ * 1,000,000-row table; wider rows hold more). A {@code maxRows} whose rows cannot fit the heap
+ * ({@code maxRows} &times; 200 bytes &times; 2 for headroom above {@link Runtime#maxMemory()}) is refused when the table is made, with a
+ * {@link ConfigurationException} naming {@code maxRows}, the estimate and the heap. A table with keys
+ * (or in complete mode) fails the query on a batch that would exceed {@code maxRows}, before the batch
+ * is collected to the driver, naming the option to raise. A table without keys keeps the newest
+ * {@code maxRows} rows and counts those it evicts ({@link #evictedRows()}). Each sort order that
+ * reads ask for is kept per batch, so a top-N read does not sort the table.
  */
 public final class QueryableTable implements StreamWritable {
     private static final Logger LOG = LoggerFactory.getLogger(QueryableTable.class);
@@ -67,11 +85,23 @@ public final class QueryableTable implements StreamWritable {
     /** The default row limit of a table ({@code table:NAME?maxRows=N} sets another). */
     public static final int DEFAULT_MAX_ROWS = 1_000_000;
 
+    /**
+     * Heap one row holds in the driver, with its share of the key index: measured for a row of a short
+     * string key and a long count (a 1,000,000-row table, heap used after a full collection before and
+     * after; {@code bench/streaming}, {@code TableBench}: 192 bytes), rounded up. Wider rows hold more.
+     */
+    static final long BYTES_PER_ROW = 200;
+    /** Headroom over the estimate: a batch's rows, a sorted copy for reads and a compaction live beside the table. */
+    static final int HEAP_HEADROOM = 2;
+
     private final String name;
     private final List<String> keys;
     private final int maxRows;
     private volatile State state;
     private volatile TableStore store;
+    /** The writer's side, guarded by {@code writeLock}: the rows and key index, and the compaction of the store's deltas. */
+    private TableContents contents;
+    private TableCompactor compactor;
     private volatile String outputMode = "update";
     private final Object writeLock = new Object();
 
@@ -91,7 +121,8 @@ public final class QueryableTable implements StreamWritable {
      * @param name    the table's name in URLs: letters, digits, {@code _}
      * @param keys    key columns; rows with the same key replace each other; empty: rows are appended
      *                (or, in complete mode, the table is replaced each batch)
-     * @param maxRows the most rows the table may hold
+     * @param maxRows the most rows the table may hold, at least 1
+     * @throws ConfigurationException when {@code maxRows} rows cannot fit this JVM's heap (see the class javadoc)
      */
     public QueryableTable(String name, List<String> keys, int maxRows) {
         if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
@@ -103,8 +134,20 @@ public final class QueryableTable implements StreamWritable {
         if (maxRows < 1) {
             throw new ConfigurationException("maxRows of table '" + name + "' must be at least 1; got " + maxRows);
         }
+        requireHeap(name, maxRows, Runtime.getRuntime().maxMemory());
         this.maxRows = maxRows;
         this.state = new State(-1, new StructType(), List.of());
+    }
+
+    /** Refuses a {@code maxRows} whose rows could not fit a heap of {@code heap} bytes. */
+    static void requireHeap(String name, int maxRows, long heap) {
+        long needed = maxRows * BYTES_PER_ROW * HEAP_HEADROOM;
+        if (needed > heap) {
+            throw new ConfigurationException(String.format(java.util.Locale.ROOT, "table '%s' may hold maxRows=%d rows, an estimated %d MiB "
+                    + "of heap (%d bytes per row, times %d for headroom), but the heap is at most %d MiB: lower the option maxRows "
+                    + "(table:%s?maxRows=N) or give the JVM more heap (-Xmx)", name, maxRows, needed >> 20, BYTES_PER_ROW,
+                    HEAP_HEADROOM, heap >> 20, name));
+        }
     }
 
     /** A table whose rows replace each other by {@code keys}, with the default row limit. */
@@ -133,7 +176,8 @@ public final class QueryableTable implements StreamWritable {
 
     /**
      * Prepares the table for a query: checks the key columns against {@code schema}, remembers the
-     * output mode, and reloads the newest snapshot from {@code CHECKPOINT/table-NAME}. Called by core's
+     * output mode, waits for a compaction of the previous run to end, and reads the newest snapshot and
+     * the later deltas from {@code CHECKPOINT/table-NAME}. Called by core's
      * {@link dev.kindling.ipp.StreamingPlan} before each (re)start of the query, on the thread that starts it.
      *
      * @throws ConfigurationException when a key column is not in {@code schema}, or there is no checkpoint
@@ -153,13 +197,19 @@ public final class QueryableTable implements StreamWritable {
         }
         synchronized (writeLock) {
             this.outputMode = Objects.requireNonNull(outputMode, "outputMode");
+            if (compactor != null) {
+                compactor.close(); // a compaction of the last run must end before the files are read
+            }
             TableStore s = new TableStore(checkpoint + "/table-" + name, spark.sparkContext().hadoopConfiguration());
+            var loaded = s.load(spark);
+            contents = loaded.map(l -> TableContents.restore(l.parts(), maxRows)).orElseGet(TableContents::new);
+            compactor = new TableCompactor(s, name, TableCompactor.DEFAULT_AFTER_DELTAS, loaded.map(TableStore.Loaded::deltas).orElse(0),
+                    loaded.map(TableStore.Loaded::deltaRows).orElse(0L));
             this.store = s;
-            var latest = s.latest(spark);
-            if (latest.isPresent()) {
-                state = new State(latest.get().batchId(), schema, List.copyOf(latest.get().rows()));
-                LOG.info("table {}: {} row(s) restored from the snapshot of batch {} in {}", name, state.rows().size(),
-                        state.batchId(), s.location());
+            if (loaded.isPresent()) {
+                state = new State(loaded.get().batchId(), schema, contents.rows());
+                LOG.info("table {}: {} row(s) restored from the snapshot of batch {} in {} ({} file(s): {} delta(s) after the newest snapshot)",
+                        name, state.rows().size(), state.batchId(), s.location(), loaded.get().parts().size(), loaded.get().deltas());
             } else {
                 state = new State(-1, schema, List.of());
             }
@@ -185,34 +235,35 @@ public final class QueryableTable implements StreamWritable {
                 LOG.info("table {}: batch {} was already applied (snapshot of batch {}); skipped", name, batchId, current.batchId());
                 return;
             }
+            compactor.throwIfFailed();
             StructType schema = batch.schema();
             // at most maxRows + 1 rows reach the driver: one more than fits tells that the batch is too big
             List<Row> incoming = batch.limit(maxRows + 1).collectAsList();
-            List<Row> next;
+            TableContents.Change change;
             if (outputMode.equals("complete")) {
                 requireFits(incoming.size() > maxRows ? "more than " + maxRows : Integer.toString(incoming.size()), incoming.size(), batchId);
-                next = incoming;
-            } else if (keys.isEmpty()) {
-                next = appendNewest(current.rows(), batch, incoming, batchId);
+                change = contents.replace(incoming);
+                s.saveSnapshot(batchId, schema, change.rows());
+                compactor.snapshotWritten();
             } else {
-                requireFits("more than " + maxRows + " changed", incoming.size(), batchId);
-                int[] keyIndexes = keys.stream().mapToInt(schema::fieldIndex).toArray();
-                LinkedHashMap<List<Object>, Row> byKey = new LinkedHashMap<>();
-                for (Row r : current.rows()) {
-                    byKey.put(key(r, current.schema(), keys), r);
+                if (keys.isEmpty()) {
+                    change = contents.append(incoming, incoming.size() > maxRows ? batch.count() : incoming.size(), maxRows);
+                } else {
+                    requireFits("more than " + maxRows + " changed", incoming.size(), batchId);
+                    change = contents.upsert(incoming, keys);
+                    requireFits(Integer.toString(change.rows().size()), change.rows().size(), batchId);
                 }
-                for (Row r : incoming) {
-                    List<Object> k = new ArrayList<>(keyIndexes.length);
-                    for (int i : keyIndexes) {
-                        k.add(r.get(i));
-                    }
-                    byKey.put(k, r);
-                }
-                next = new ArrayList<>(byKey.values());
-                requireFits(Integer.toString(next.size()), next.size(), batchId);
+                s.saveDelta(batchId, schema, keys, change.delta());
             }
-            s.save(batchId, schema, next);
-            state = new State(batchId, schema, List.copyOf(next));
+            contents.commit(change);
+            state = new State(batchId, schema, change.rows());
+            if (change.dropped() > 0) {
+                evicted.addAndGet(change.dropped());
+                LOG.info("table {}: batch {} evicted {} old row(s) to stay within maxRows={}", name, batchId, change.dropped(), maxRows);
+            }
+            if (!change.replaced()) {
+                compactor.afterDelta(batchId, schema, change.delta().size(), change.rows());
+            }
         }
     }
 
@@ -223,33 +274,9 @@ public final class QueryableTable implements StreamWritable {
         }
     }
 
-    /** A keyless append: the old rows then the batch's, of which the newest {@code maxRows} stay; the rest are counted as evicted. */
-    private List<Row> appendNewest(List<Row> old, Dataset<Row> batch, List<Row> incoming, long batchId) {
-        long arrived = incoming.size() > maxRows ? batch.count() : incoming.size();
-        List<Row> next = new ArrayList<>(Math.min(maxRows, old.size() + incoming.size()));
-        int keepOld = (int) Math.max(0, Math.min(old.size(), maxRows - Math.min(arrived, maxRows)));
-        next.addAll(old.subList(old.size() - keepOld, old.size()));
-        int keepNew = (int) Math.min(incoming.size(), maxRows - keepOld);
-        next.addAll(incoming.subList(incoming.size() - keepNew, incoming.size()));
-        long dropped = old.size() + arrived - next.size();
-        if (dropped > 0) {
-            evicted.addAndGet(dropped);
-            LOG.info("table {}: batch {} evicted {} old row(s) to stay within maxRows={}", name, batchId, dropped, maxRows);
-        }
-        return next;
-    }
-
     /** Rows a table without keys has evicted to stay within {@code maxRows}, since this JVM started. */
     public long evictedRows() {
         return evicted.get();
-    }
-
-    private static List<Object> key(Row r, StructType schema, List<String> keys) {
-        List<Object> k = new ArrayList<>(keys.size());
-        for (String c : keys) {
-            k.add(r.get(schema.fieldIndex(c)));
-        }
-        return k;
     }
 
     /** The schema of the table's rows (the query's result schema once prepared). */

@@ -3,9 +3,15 @@ package dev.kindling.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.kindling.ipp.KindlingException;
 import dev.kindling.testkit.KindlingSparkTest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +23,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.stream.Stream;
 
-/** The table's bounds on real Spark batches: keyless eviction, the size check before collecting, and sorted reads per batch. */
+/**
+ * The table on real Spark batches: keyless eviction, the size check before collecting, sorted reads per
+ * batch, and its files: a delta per batch, compacted into snapshots in the background, read back in
+ * order on a restart.
+ */
 @KindlingSparkTest
 class QueryableTableIT {
     private static final StructType WORDS = StructType.fromDDL("word STRING, n BIGINT");
@@ -85,5 +96,65 @@ class QueryableTableIT {
         assertThat(t.query(new TableQuery(Optional.of("n"), false, 1))).containsExactly(Map.of("word", "c", "n", 1L));
         t.apply(batch(spark, "c", 20), 1);
         assertThat(t.query(top2)).containsExactly(Map.of("word", "c", "n", 20L), Map.of("word", "b", "n", 9L));
+    }
+
+    private static List<String> files(Path checkpoint, String table) throws IOException {
+        try (Stream<Path> files = Files.list(checkpoint.resolve("table-" + table))) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aBatchWritesOnlyTheRowsItChanged(SparkSession spark, @TempDir Path checkpoint) throws IOException {
+        QueryableTable t = new QueryableTable("counts", List.of("word"), 100);
+        t.prepare(spark, WORDS, "update", checkpoint.toString());
+        t.apply(batch(spark, "a", 1, "b", 2, "c", 3, "d", 4), 0);
+        t.apply(batch(spark, "b", 20, "e", 5), 1);
+
+        assertThat(words(t)).containsExactly("a", "b", "c", "d", "e");
+        assertThat(t.query(new TableQuery(Optional.empty(), false, 10)).get(1)).isEqualTo(Map.of("word", "b", "n", 20L));
+        assertThat(Files.readAllLines(checkpoint.resolve("table-counts/delta-1.jsonl"), StandardCharsets.UTF_8)).containsExactly(
+                WORDS.json(), "{\"kind\":\"upsert\",\"keys\":[\"word\"]}", "{\"word\":\"b\",\"n\":20}", "{\"word\":\"e\",\"n\":5}");
+    }
+
+    @Test
+    void aRestartReadsTheSnapshotAndTheDeltasAfterItAndSkipsReappliedBatches(SparkSession spark, @TempDir Path checkpoint) throws IOException {
+        QueryableTable t = new QueryableTable("counts", List.of("word"), 100);
+        t.prepare(spark, WORDS, "update", checkpoint.toString());
+        t.apply(batch(spark, "a", 1, "b", 1, "c", 1), 0);
+        for (int b = 1; b <= 5; b++) {
+            t.apply(batch(spark, "a", b + 1, "x" + b, b), b);
+        }
+        // the first batch held as many rows as the table: a compaction started after it
+        await().atMost(Duration.ofMinutes(1)).until(() -> files(checkpoint, "counts").stream().anyMatch(f -> f.startsWith("snapshot-")));
+        // the JVM dies while writing batch 6's delta
+        Files.writeString(checkpoint.resolve("table-counts/_tmp-delta-6.jsonl-1"), WORDS.json() + "\n{\"kind\":\"ups");
+
+        QueryableTable restored = new QueryableTable("counts", List.of("word"), 100);
+        restored.prepare(spark, WORDS, "update", checkpoint.toString());
+
+        assertThat(restored.lastBatchId()).isEqualTo(5);
+        assertThat(restored.rows()).containsExactlyElementsOf(t.rows());
+        assertThat(words(restored)).containsExactly("a", "b", "c", "x1", "x2", "x3", "x4", "x5");
+        assertThat(files(checkpoint, "counts")).noneMatch(f -> f.startsWith("_tmp-"));
+        // Spark runs batch 5 again after the crash: it is in the files already, so it is skipped
+        restored.apply(batch(spark, "a", 100), 5);
+        assertThat(restored.rows()).containsExactlyElementsOf(t.rows());
+        restored.apply(batch(spark, "a", 100), 6);
+        assertThat(restored.query(new TableQuery(Optional.of("n"), true, 1))).containsExactly(Map.of("word", "a", "n", 100L));
+    }
+
+    @Test
+    void aCompleteModeBatchWritesTheWholeTableAsASnapshot(SparkSession spark, @TempDir Path checkpoint) throws IOException {
+        QueryableTable t = new QueryableTable("totals", List.of(), 10);
+        t.prepare(spark, WORDS, "complete", checkpoint.toString());
+        t.apply(batch(spark, "a", 1, "b", 2), 0);
+        t.apply(batch(spark, "a", 3), 1);
+
+        assertThat(files(checkpoint, "totals")).containsExactly("snapshot-1.jsonl");
+        QueryableTable restored = new QueryableTable("totals", List.of(), 10);
+        restored.prepare(spark, WORDS, "complete", checkpoint.toString());
+        assertThat(restored.rows()).containsExactly(RowFactory.create("a", 3L));
+        assertThat(restored.lastBatchId()).isEqualTo(1);
     }
 }
