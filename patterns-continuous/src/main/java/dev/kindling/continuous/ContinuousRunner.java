@@ -71,18 +71,13 @@ import org.slf4j.LoggerFactory;
  * {@code RECOVERING} (not ready) until a cycle succeeds; after {@code stopAfterFailures} (&gt; 0) it is
  * {@code FAILED}. A paused runner is {@code PAUSED}. An {@link Error} in a cycle fails the runner.
  *
- * <p><b>Replicas.</b> With a {@link JdbcWatermarkStore} on PostgreSQL (incremental mode), two or more
- * copies of the service may run at once behind one address: the runner campaigns for the lease
- * {@code continuous/NAME} in the store's database ({@link JdbcLease}, table {@code kindling_leases};
- * ttl {@link ContinuousSettings#LEASE_TTL}, default 15 s; holder id {@link ContinuousSettings#REPLICA_ID}).
- * The replica that holds it (the leader; a replica alone becomes it at once) runs the cycles; the others
- * are ready standbys whose cycle thread waits for the lease, and {@code POST /cycles} on them answers
- * {@code 409} naming the leader. A standby takes over at most about 1⅓ ttl after the leader died (within
- * a third of the ttl after a leader's stop, which releases the lease) and reads on from the committed watermark. Each
- * watermark commit checks, in its transaction, that the cycle's grant is still current: a replica that
- * lost the lease commits nothing, gives up its cycle ({@link CycleOutcome#ABANDONED}, not a failure) and
- * waits for the lease again. {@link ContinuousStatus#role()} says which a replica is. With a
- * {@link FileWatermarkStore} or in the available-now mode there is no lease: run one replica.
+ * <p><b>Replicas.</b> With a PostgreSQL {@link JdbcWatermarkStore} (incremental mode), several copies of
+ * the service may run behind one address: the one that holds the lease {@code continuous/NAME}
+ * ({@link JdbcLease}; {@link ContinuousSettings#LEASE_TTL}, {@link ContinuousSettings#REPLICA_ID}) runs the
+ * cycles; the others are ready standbys ({@code POST /cycles} answers {@code 409} naming the leader) and
+ * one takes over within about 1⅓ ttl of the leader's death, from the committed watermark. Each commit is
+ * fenced by the cycle's grant: a replica that lost the lease commits nothing ({@link CycleOutcome#ABANDONED})
+ * and waits again. Without a PostgreSQL store there is no lease: run one replica.
  *
  * <p><b>HTTP</b>, under the {@link Builder#routePrefix route prefix} (default none):
  * {@code POST /cycles} runs a cycle now ({@code 202}, {@code Location: /status}; with
@@ -180,9 +175,7 @@ public final class ContinuousRunner implements Component {
     public List<Dependency> dependencies() {
         List<Object> parts = new ArrayList<>(List.of(options.pipeline().source(), options.pipeline().sink()));
         options.pipeline().deadLetters().ifPresent(parts::add);
-        if (options.store() != null) {
-            parts.add(options.store());
-        }
+        java.util.Optional.ofNullable(options.store()).ifPresent(parts::add);
         return Dependency.of(parts);
     }
 
@@ -202,9 +195,8 @@ public final class ContinuousRunner implements Component {
     public ContinuousStatus details() {
         CyclePolicy policy = supervisor.policy();
         Duration interval = policy != null ? policy.interval() : options.interval();
-        Leadership leadership = supervisor.leadership();
         return account.status(mode(), interval == null ? null : Setting.formatDuration(interval), supervisor.nextCycleAt(),
-                leadership == null ? Leadership.single() : leadership);
+                Objects.requireNonNullElse(supervisor.leadership(), Leadership.single()));
     }
 
     /**
@@ -231,20 +223,12 @@ public final class ContinuousRunner implements Component {
         return supervisor.runOnce();
     }
 
-    /**
-     * No scheduled cycles after the current one (state {@code PAUSED}); {@link #runCycle()} still runs one.
-     *
-     * @throws IllegalStateException when the runner is not started, or is stopping, stopped or failed
-     */
+    /** No scheduled cycles after the current one (state {@code PAUSED}); {@link #runCycle()} still runs one. Throws as {@link #runOnce()}. */
     public void pause() {
         supervisor.pause();
     }
 
-    /**
-     * Scheduled cycles again; the next one starts at once.
-     *
-     * @throws IllegalStateException when the runner is not started, or is stopping, stopped or failed
-     */
+    /** Scheduled cycles again; the next one starts at once. Throws as {@link #runOnce()}. */
     public void resume() {
         supervisor.resume();
     }

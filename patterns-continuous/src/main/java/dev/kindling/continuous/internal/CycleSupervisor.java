@@ -156,20 +156,16 @@ public final class CycleSupervisor {
      * one leads), then applies its outcome to the state as a scheduled cycle would, without moving the schedule.
      */
     public CycleReport runOnce() {
-        CycleBody b;
-        Leadership l;
         lock.lock();
         try {
-            requireAlive();
-            b = body;
-            l = leadership;
+            requireAlive(); // body and leadership are set once, before the context
         } finally {
             lock.unlock();
         }
-        Fence fence = l.awaitFenceForCaller();
+        Fence fence = leadership.awaitFenceForCaller();
         CycleAccount.Result r;
         try {
-            r = account.run(b, fence);
+            r = account.run(body, fence);
         } catch (Error e) {
             fail(e, e);
             throw e;
@@ -289,27 +285,21 @@ public final class CycleSupervisor {
                     nextCycleAt = Instant.now();
                 }
             }
-            while (true) {
-                if (stopping || failed) {
-                    return null;
-                }
-                if (fence.lost()) {
-                    return new Turn(null);
-                }
-                if (!requested.isEmpty()) {
-                    break;
-                }
-                if (!paused && nextCycleAt != null) {
-                    long waitMs = Duration.between(Instant.now(), nextCycleAt).toMillis();
-                    if (waitMs <= 0) {
-                        break;
-                    }
-                    changed.await(waitMs, TimeUnit.MILLISECONDS);
-                } else {
+            while (!stopping && !failed && !fence.lost() && requested.isEmpty()) {
+                if (paused || nextCycleAt == null) {
                     changed.await();
+                    continue;
                 }
+                long waitMs = Duration.between(Instant.now(), nextCycleAt).toMillis();
+                if (waitMs <= 0) {
+                    break; // a cycle is due
+                }
+                changed.await(waitMs, TimeUnit.MILLISECONDS);
             }
-            return new Turn(requested.takeAll());
+            if (stopping || failed) {
+                return null;
+            }
+            return new Turn(fence.lost() ? null : requested.takeAll());
         } finally {
             lock.unlock();
         }
