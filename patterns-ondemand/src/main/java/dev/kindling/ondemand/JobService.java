@@ -57,12 +57,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Lifecycle.</b> {@link #sparkDefaults} (when the service creates the session) asks for FAIR
  * scheduling and declares one pool per job. {@link #start} reads {@link OnDemandSettings} from the
  * service's settings, opens the durable store they name (or uses {@link Builder#store}; a
- * {@link ConfigurationException} there fails the start), re-queues what the store left QUEUED and fails
- * what it left RUNNING, starts the dispatcher, the timer and the cron schedules, and starts the warm-up
+ * {@link ConfigurationException} there fails the start), starts the dispatcher, the timer and the cron
+ * schedules, and starts the warm-up
  * on the component's {@code warm-up} thread: {@link #readiness} is down ("warming up") until a first
  * Spark query and each job's warm-up run through the service's own HTTP API have succeeded, and while
  * the job store fails. {@link #stop} stops taking jobs, gives running jobs until shortly before the
  * deadline, then ends them FAILED ({@code interrupted by shutdown}); queued jobs stay QUEUED in the store.
+ *
+ * <p><b>Replicas.</b> With the PostgreSQL store ({@link JobStore#postgres}) the service is one replica of
+ * possibly several on the same table: a {@code replica} thread claims queued jobs for free workers, renews
+ * the leases of the jobs it runs, reads cancel requests sent to other replicas, ends the leases of dead
+ * replicas (their jobs are requeued or FAILED {@code replica lost}) and refreshes the jobs it follows for
+ * its clients. Any replica answers {@code GET}, {@code DELETE} and the event stream of any job; reads of a
+ * job it does not hold go to the store, off the request threads. A submission is acknowledged only after its
+ * QUEUED row is saved (the one store write on a request thread). With another store, the service recovers
+ * at start as {@link JobStore} describes (one replica only); without a store it keeps everything in memory.
  *
  * <p><b>Threads.</b> All public methods are thread-safe. Jobs run on the component's worker threads
  * (see {@link JobContext}); a {@link VirtualMachineError} there moves the component to FAILED.
@@ -78,7 +87,7 @@ public final class JobService implements Component {
 
     /** The parts of a started service. */
     private record Running(JobEngine engine, EventStreams events, WarmUp warmUp, CronSchedules schedules, JobStore ownStore,
-                           Thread warmUpThread) implements JobRoutes.Running {
+                           Thread warmUpThread, java.util.concurrent.ExecutorService reads) implements JobRoutes.Running {
     }
 
     private final JobRoutes routes;
@@ -152,7 +161,9 @@ public final class JobService implements Component {
         if (!schedules.isEmpty()) {
             engine.timer().scheduleWithFixedDelay(engine.guarded("running cron schedules", schedules::runDue), 1, 1, TimeUnit.SECONDS);
         }
-        running = new Running(engine, events, warmUp, schedules, ownStore, warmUpThread);
+        AtomicInteger reader = new AtomicInteger();
+        running = new Running(engine, events, warmUp, schedules, ownStore, warmUpThread,
+                Executors.newFixedThreadPool(4, r -> context.newThread("reads-" + reader.incrementAndGet(), r)));
         warmUpThread.start();
     }
 
@@ -166,6 +177,7 @@ public final class JobService implements Component {
         r.warmUpThread().interrupt();
         r.engine().stop(deadline);
         r.events().close();
+        r.reads().shutdownNow();
         deadline.join(r.warmUpThread());
         if (r.ownStore() != null) {
             r.ownStore().close();
@@ -204,7 +216,7 @@ public final class JobService implements Component {
         JobEngine e = r.engine();
         return new JobServiceDetails(List.copyOf(jobs.keySet()), e.workers(), e.running(), e.queued(), r.warmUp().done(),
                 r.schedules().describe(), givenStore != null ? givenStore.toString() : r.ownStore() == null ? "none"
-                : r.ownStore().toString(), e.pendingSaves());
+                : r.ownStore().toString(), e.pendingSaves(), e.replicaId());
     }
 
     /**
@@ -217,9 +229,19 @@ public final class JobService implements Component {
         return engine().submit(job, params == null ? null : Json.mapper().valueToTree(params), null, JobStatus.IN_PROCESS).snapshot();
     }
 
-    /** The job's status, if it is known (in memory). */
+    /**
+     * The job's status, if it is known: in memory, or, with the PostgreSQL store, in the store (whichever
+     * replica accepted or runs it; this reads the database).
+     */
     public Optional<JobStatus> status(String id) {
-        return engine().find(id).map(JobRecord::snapshot);
+        try {
+            return Optional.of(engine().status(id));
+        } catch (ProblemException e) {
+            if (e.problem().status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** Cancels a job; see {@code DELETE /jobs/{id}}. */

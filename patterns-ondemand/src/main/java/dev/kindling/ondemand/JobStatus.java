@@ -29,13 +29,16 @@ import java.util.Objects;
  * @param error       why it FAILED, else null
  * @param storeError  why the durable job store does not hold this job's latest state, or null when it does
  *                    (or there is no store); cleared once a later save succeeds
+ * @param attempts    with the PostgreSQL job store, every time a replica claimed the job to run it, oldest
+ *                    first (left out of the JSON when empty: without a store, and while the job is first queued)
  */
 @JsonPropertyOrder({"id", "name", "state", "trigger", "submittedAt", "startedAt", "finishedAt", "durationMs", "progress", "result",
-        "error", "storeError"})
+        "error", "storeError", "attempts"})
 public record JobStatus(String id, String name, JobState state, String trigger, Instant submittedAt, Instant startedAt,
                         Instant finishedAt, JobProgress progress, @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode result,
                         @JsonInclude(JsonInclude.Include.NON_NULL) JobError error,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) String storeError) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String storeError,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.List<JobAttempt> attempts) {
     /** Submitted with {@code POST /jobs/{name}} or a sync GET route. */
     public static final String HTTP = "http";
     /** Submitted with {@link JobService#submit}. */
@@ -52,6 +55,13 @@ public record JobStatus(String id, String name, JobState state, String trigger, 
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(submittedAt, "submittedAt");
         Objects.requireNonNull(progress, "progress");
+        attempts = attempts == null ? java.util.List.of() : java.util.List.copyOf(attempts);
+    }
+
+    /** A status without attempts (a job that never ran under a lease). */
+    public JobStatus(String id, String name, JobState state, String trigger, Instant submittedAt, Instant startedAt, Instant finishedAt,
+                     JobProgress progress, JsonNode result, JobError error, String storeError) {
+        this(id, name, state, trigger, submittedAt, startedAt, finishedAt, progress, result, error, storeError, java.util.List.of());
     }
 
     /** How long it ran, in milliseconds, once it has started and ended; else null. */

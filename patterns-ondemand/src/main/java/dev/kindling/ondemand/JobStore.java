@@ -15,8 +15,17 @@ import java.util.List;
  * KindlingService.builder("sparkpi").resource("job store", store).component(jobs).run();
  * }</pre>
  *
- * <p>On start the service calls {@link #loadRecent} and {@link #loadUnfinished()}: jobs left QUEUED are
- * queued again, jobs left RUNNING are saved as FAILED with the error type {@link JobError#INTERRUPTED_BY_RESTART}.
+ * <p><b>Replicas.</b> The store made by {@link #postgres} is shared: two or three replicas of one service on
+ * the same table behave as one service. Every service on it, one replica or several, accepts a job by
+ * saving it QUEUED; the replica with a free worker claims it ({@code SELECT ... FOR UPDATE SKIP LOCKED}) and
+ * runs it under a lease it renews ({@link OnDemandSettings#LEASE}); a job whose lease ran out (its replica
+ * died) is queued again while it has attempts left ({@link OnDemandSettings#MAX_ATTEMPTS}, default 1) or
+ * saved FAILED with {@link JobError#REPLICA_LOST}. Results are kept in the store (at most
+ * {@link OnDemandSettings#MAX_RESULT_BYTES}), so any replica reads, follows or cancels any job.
+ *
+ * <p>A store of your own (any other implementation) is used by one replica alone: on start the service
+ * calls {@link #loadRecent} and {@link #loadUnfinished()}: jobs left QUEUED are queued again, jobs left
+ * RUNNING are saved as FAILED with the error type {@link JobError#INTERRUPTED_BY_RESTART}.
  * A save that fails is never ignored: the job's status shows it ({@link JobStatus#storeError()}), the counter
  * {@code kindling_ondemand_store_failures_total} counts it, readiness turns down until the store answers
  * again ({@link #ping()}), and the save is tried again.
@@ -30,7 +39,8 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
-     * A store on PostgreSQL in the table {@code kindling_jobs} (created when missing).
+     * A store on PostgreSQL in the table {@code kindling_jobs} (created when missing, and given the replica
+     * columns when they are missing), which replicas share.
      *
      * @throws dev.kindling.ipp.ConfigurationException when the database cannot be used (wrong URL, user or password)
      */

@@ -97,6 +97,52 @@ public final class OnDemandSettings {
     public static final Setting<String> STORE_TABLE = Setting.string("kindling.ondemand.store.table", "kindling_jobs",
             "table of the durable job store (created when missing); a plain SQL identifier");
 
+    /**
+     * How long a replica's claim on a running job lasts without renewal (PostgreSQL job store only). The
+     * replica renews it at every heartbeat (every {@link #POLL_INTERVAL}, at most every lease/3); when a
+     * replica dies, its jobs are requeued or failed ({@link #MAX_ATTEMPTS}) once their leases have run out.
+     * Default 15 s; from 1 s to 1 h.
+     */
+    public static final Setting<Duration> LEASE = Setting.duration("kindling.ondemand.lease", Duration.ofSeconds(15),
+            "with the PostgreSQL job store: how long a replica's claim on a running job lasts unless renewed (renewed every "
+                    + "poll-interval, at most lease/3); a dead replica's jobs are requeued or failed when it has run out (1s..1h)");
+
+    /**
+     * How many times a job may be claimed (PostgreSQL job store only). A job whose replica died while running
+     * it is queued again while it has attempts left, else it ends FAILED with {@link JobError#REPLICA_LOST}.
+     * Default 1: no retry (a job that changes data is not run twice). From 1 to 100.
+     */
+    public static final Setting<Integer> MAX_ATTEMPTS = Setting.integer("kindling.ondemand.max-attempts", 1, 1, 100,
+            "with the PostgreSQL job store: how many times a job may be claimed; a job whose replica died is queued again while it "
+                    + "has attempts left, else FAILED 'replica lost' (1 = no retry)");
+
+    /**
+     * The largest result a job may return with a job store, as UTF-8 JSON bytes: the result lives in the store
+     * so that every replica can serve it. A larger result ends the job FAILED with
+     * {@link JobError#RESULT_TOO_LARGE}, naming this setting and the size. Default 1 MiB (1048576); from 1 to 256 MiB.
+     * Without a store results are not limited.
+     */
+    public static final Setting<Integer> MAX_RESULT_BYTES = Setting.integer("kindling.ondemand.max-result-bytes", 1_048_576, 1,
+            268_435_456, "with a job store: the largest job result (JSON, UTF-8 bytes); a larger one fails the job 'result too large'");
+
+    /**
+     * This replica's name in the job store (the owner of the jobs it runs) and in {@code /status}. Default:
+     * the host name and the process id ({@code web-0-1}; in Kubernetes the host name is the pod's name).
+     * Replicas sharing a store need distinct ids.
+     */
+    public static final Setting<String> REPLICA_ID = Setting.string("kindling.ondemand.replica-id", null,
+            "this replica's id in the job store and in /status; default host name-pid; replicas sharing a store need distinct ids");
+
+    /**
+     * How often a replica with the PostgreSQL job store looks for queued jobs to claim (also at once when it
+     * accepts a job or a worker frees), renews its leases, reads cancel requests for the jobs it runs and
+     * refreshes the jobs it follows for its clients. Default 500 ms; a cancel reaches the running replica
+     * within this interval.
+     */
+    public static final Setting<Duration> POLL_INTERVAL = Setting.duration("kindling.ondemand.poll-interval", Duration.ofMillis(500),
+            "with the PostgreSQL job store: how often a replica claims queued jobs, renews its leases, reads cancel requests and "
+                    + "refreshes the jobs other replicas run");
+
     /** The name of the job of the configuration-only service ({@code KINDLING_PATTERN=ondemand}, {@code dev.kindling.service.Main}). */
     public static final Setting<String> JOB_NAME = Setting.string("kindling.ondemand.job.name", "query",
             "configuration-only service: the job's name (POST /jobs/{name})");

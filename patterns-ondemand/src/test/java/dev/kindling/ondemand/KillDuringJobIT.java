@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A service with the durable job store is killed with SIGKILL while one job runs and another waits;
- * a new JVM on the same store restarts. As the module documents: the running job is saved FAILED
- * ({@code interrupted by restart}) and not run again (at most once), the waiting one runs once
+ * a new JVM on the same store restarts. As the module documents: once the dead process's lease on the running
+ * job has run out, it is saved FAILED ({@code replica lost}: one attempt by default) and not run again (at most
+ * once), the waiting one runs once
  * after the restart (at least once), and each run left exactly one trace.
  */
 @KindlingPostgresTest
@@ -58,12 +59,14 @@ class KillDuringJobIT {
         Files.createFile(tmp.resolve("release"));
         try (ForkedJvm second = child(db).start()) {
             JsonHttp http = ready(second);
-            await().atMost(JOB).until(() -> state(http, waiting).equals("SUCCEEDED"));
+            await().atMost(JOB).until(() -> state(http, waiting).equals("SUCCEEDED") && state(http, blocked).equals("FAILED"));
             assertThat(http.get("/jobs/" + waiting).json().get("result").get("evens").asLong()).isEqualTo(5L);
             JsonNode interrupted = http.get("/jobs/" + blocked).json();
             assertThat(interrupted.get("state").asText()).isEqualTo("FAILED");
-            assertThat(interrupted.get("error").get("type").asText()).isEqualTo("interrupted by restart");
-            assertThat(rows(db)).containsExactly(Map.of("id", blocked, "state", "FAILED", "error_type", "interrupted by restart"),
+            assertThat(interrupted.get("error").get("type").asText()).isEqualTo("replica lost");
+            assertThat(interrupted.get("attempts").size()).isEqualTo(1);
+            assertThat(interrupted.get("attempts").get(0).get("outcome").asText()).isEqualTo("replica lost");
+            assertThat(rows(db)).containsExactly(Map.of("id", blocked, "state", "FAILED", "error_type", "replica lost"),
                     Map.of("id", waiting, "state", "SUCCEEDED", "error_type", "-"));
             assertThat(Files.readAllLines(runs)).containsExactly("block " + blocked + " pid " + firstPid,
                     "count " + waiting + " pid " + second.pid());

@@ -65,7 +65,7 @@ public final class KillableJobsMain {
                 .build();
         KindlingService service = KindlingService.builder("killable-jobs")
                 .settings(Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1",
-                        "kindling.ondemand.workers", "1", "kindling.shutdown.grace", "10s")))
+                        "kindling.ondemand.workers", "1", "kindling.shutdown.grace", "10s", "kindling.ondemand.lease", "3s")))
                 .spark(spark)
                 .resource("job store", store)
                 .component(jobs)

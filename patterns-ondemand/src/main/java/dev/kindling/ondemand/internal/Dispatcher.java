@@ -65,11 +65,19 @@ final class Dispatcher {
     private final Clock clock;
     private final Ends ends;
     private final Thread thread;
+    private final int maxResultBytes;
+    /** Slots held by started jobs (the dispatcher also holds one while it waits for a job, which is free). */
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile Runnable slotFreed = () -> { };
     private volatile boolean stopping;
 
-    /** @param pools the FAIR pools the session declares; a job whose name is not among them runs in the default pool */
+    /**
+     * @param pools the FAIR pools the session declares; a job whose name is not among them runs in the default pool
+     * @param maxResultBytes the largest result (JSON, UTF-8 bytes) a job may return; 0: no limit
+     */
     Dispatcher(ComponentContext context, int workers, int queueCapacity, Set<String> pools, ScheduledExecutorService timer, Clock clock,
-               Ends ends) {
+               Ends ends, int maxResultBytes) {
+        this.maxResultBytes = maxResultBytes;
         this.spark = context.spark();
         this.sc = spark.sparkContext();
         this.pools = Set.copyOf(pools);
@@ -94,6 +102,16 @@ final class Dispatcher {
 
     int queued() {
         return queue.size();
+    }
+
+    /** Worker slots that no job holds or waits for: how many jobs a replica may claim now. */
+    int freeSlots() {
+        return Math.max(0, workers - busy.get() - queue.size());
+    }
+
+    /** Called (on a worker thread) each time a worker slot is given back. */
+    void onSlotFreed(Runnable r) {
+        this.slotFreed = r;
     }
 
     /**
@@ -152,6 +170,7 @@ final class Dispatcher {
                 slots.release();
                 continue;
             }
+            busy.incrementAndGet();
             ends.started(r);
             try {
                 pool.execute(() -> run(r));
@@ -177,7 +196,14 @@ final class Dispatcher {
             Job<Object, Object> job = (Job<Object, Object>) r.definition().job();
             Object result = job.run(new RunContext(spark, r), r.params());
             JsonNode node = Json.mapper().valueToTree(result);
-            if (r.finish(JobState.SUCCEEDED, node, null, now())) {
+            JobError tooLarge = checkSize(node);
+            if (tooLarge != null) {
+                LOG.warn("job {} ({}) failed: {}", r.id(), r.name(), tooLarge.message());
+                release(r);
+                if (r.finish(JobState.FAILED, null, tooLarge, now())) {
+                    ends.ended(r);
+                }
+            } else if (r.finish(JobState.SUCCEEDED, node, null, now())) {
                 ends.ended(r);
             }
         } catch (Throwable e) {
@@ -215,8 +241,24 @@ final class Dispatcher {
 
     private void release(JobRecord r) {
         if (r.releaseSlotOnce() && r.snapshot().startedAt() != null) {
+            busy.decrementAndGet();
             slots.release();
+            slotFreed.run();
         }
+    }
+
+    /** The error of a result larger than the limit, else null. */
+    private JobError checkSize(JsonNode result) throws com.fasterxml.jackson.core.JsonProcessingException {
+        if (maxResultBytes <= 0) {
+            return null;
+        }
+        int size = Json.mapper().writeValueAsBytes(result).length;
+        if (size <= maxResultBytes) {
+            return null;
+        }
+        return new JobError(JobError.RESULT_TOO_LARGE, "the job's result is " + size + " bytes of JSON, more than "
+                + "kindling.ondemand.max-result-bytes (" + maxResultBytes + ") allows: results are kept in the job store for every "
+                + "replica to serve. Return less (write large outputs to a sink) or raise the setting");
     }
 
     /** Stops taking jobs: the dispatcher ends and the jobs still queued are handed back, oldest first. */

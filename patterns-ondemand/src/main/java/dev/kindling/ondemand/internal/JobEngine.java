@@ -53,6 +53,7 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
     private final ScheduledExecutorService timer;
     private final Dispatcher dispatcher;
     private final AtomicLong seq = new AtomicLong();
+    private final ReplicaJobs replicas;
     private volatile boolean stopping;
 
     /**
@@ -68,17 +69,28 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
         definitions.keySet().forEach(name -> meters.put(name, new JobMeters(context.meters(), name)));
         context.meters().gauge("workers", "worker slots: jobs that may run at once", config, EngineConfig::workers);
         this.records = new JobRecords(config.maxRecords(), config.maxRecordAge());
-        this.store = new StoreWriter(store, context, config.backoff(), clock);
+        ReplicaQueue queue = store instanceof PostgresJobStore postgres ? postgres.replicaQueue() : null;
+        this.store = new StoreWriter(store, queue, config.replicas().id(), context, config.backoff(), clock);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> context.newThread("timer", r));
-        this.dispatcher = new Dispatcher(context, config.workers(), config.queueCapacity(), pools, timer, clock, this);
+        // with a shared queue the store bounds the queue; the dispatcher's own queue only hands claimed jobs to workers
+        this.dispatcher = new Dispatcher(context, config.workers(), queue != null ? Integer.MAX_VALUE : config.queueCapacity(), pools,
+                timer, clock, this, store != null ? config.replicas().maxResultBytes() : 0);
+        this.replicas = queue == null ? null : new ReplicaJobs(context, queue, config, this.definitions, meters, records, dispatcher,
+                this.store, this, seq::incrementAndGet, clock);
+        if (replicas != null) {
+            dispatcher.onSlotFreed(replicas::slotFreed);
+        }
     }
 
     /** Recovers what the store holds, then starts the dispatcher, the progress poller and the store's retries. */
     public void start() {
-        if (store.enabled()) {
+        if (store.enabled() && replicas == null) {
             new StoreRecovery(store.store(), definitions, this, clock).recover(config.maxRecords());
         }
         dispatcher.start();
+        if (replicas != null) {
+            replicas.start();
+        }
         long every = Math.max(10, config.progressInterval().toMillis());
         ProgressPoller poller = new ProgressPoller(context.spark().sparkContext(), records::all);
         timer.scheduleWithFixedDelay(guarded("reading job progress from Spark's status tracker", poller), every, every,
@@ -161,6 +173,12 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
         }
         JobRecord r = new JobRecord(new JobRecord.Origin(UUID.randomUUID().toString(), name, seq.incrementAndGet(), trigger, now()),
                 def, params, ParamsBinder.toJson(params), t, meters.get(name));
+        if (replicas != null && !r.isWarmUp()) {
+            replicas.accept(r);
+            r.meters().submitted();
+            records.evict(now());
+            return r;
+        }
         if (!dispatcher.reserve()) {
             if (!r.isWarmUp()) {
                 r.meters().rejected();
@@ -185,18 +203,31 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
         return r;
     }
 
-    public Optional<JobRecord> find(String id) {
-        return records.find(id);
+    /** The job's status, from memory or (with a shared store) from the store; a 404 problem when unknown. */
+    public JobStatus status(String id) {
+        return replicas != null ? replicas.status(id) : records.get(id).snapshot();
     }
 
-    /** A 404 problem when there is no such job. */
+    /**
+     * The job's record, kept up to date until it ends (with a shared store, a job another replica runs is
+     * followed through the store); a 404 problem when there is no such job.
+     */
     public JobRecord get(String id) {
-        return records.get(id);
+        return replicas != null ? replicas.followed(id) : records.get(id);
     }
 
-    /** Jobs, newest first, filtered by state and name (either may be null). */
-    public List<JobRecord> list(JobState state, String name) {
-        return records.list(state, name);
+    /** Whether a read of a job may go to the store (the request should not wait on the request thread). */
+    public boolean readsStore() {
+        return replicas != null;
+    }
+
+    /** A page of jobs, newest first, filtered by state and name (either may be null). */
+    public JobRecords.Page list(JobState state, String name, int limit, int offset) {
+        if (replicas != null) {
+            return replicas.list(state, name, limit, offset);
+        }
+        List<JobRecord> all = records.list(state, name);
+        return new JobRecords.Page(all.stream().skip(offset).limit(limit).map(JobRecord::snapshot).toList(), all.size());
     }
 
     /**
@@ -205,6 +236,12 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
      * {@code kindling.ondemand.cancel-wait}. 404 unknown, 409 already ended.
      */
     public JobRecord cancel(String id) {
+        if (replicas != null) {
+            JobRecord elsewhere = replicas.cancel(id);
+            if (elsewhere != null) {
+                return elsewhere;
+            }
+        }
         JobRecord r = records.get(id);
         if (r.finishIfQueued(JobState.CANCELLED, now())) {
             dispatcher.cancelledWhileQueued(r);
@@ -230,7 +267,9 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
 
     @Override
     public void started(JobRecord r) {
-        store.save(r);
+        if (r.attempt() == 0) {
+            store.save(r); // a claimed job was saved RUNNING by its claim
+        }
     }
 
     @Override
@@ -284,7 +323,12 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
     }
 
     public int queued() {
-        return dispatcher.queued();
+        return replicas != null ? replicas.queuedEstimate() : dispatcher.queued();
+    }
+
+    /** This replica's id in the shared store, or null without one. */
+    public String replicaId() {
+        return replicas == null ? null : replicas.replicaId();
     }
 
     public int running() {
@@ -300,6 +344,10 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
     public void stop(Deadline deadline) {
         stopping = true;
         List<JobRecord> queued = dispatcher.stopTaking();
+        if (replicas != null) {
+            replicas.stopClaiming(queued.stream().filter(r -> r.attempt() > 0).toList());
+            queued = queued.stream().filter(r -> r.attempt() == 0).toList();
+        }
         int kept = 0;
         for (JobRecord r : queued) {
             if (store.enabled() && !r.isWarmUp()) {
@@ -315,8 +363,17 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
         Duration left = deadline.remaining();
         Duration reserve = left.dividedBy(5).compareTo(Duration.ofSeconds(1)) < 0 ? left.dividedBy(5) : Duration.ofSeconds(1);
         List<JobRecord> running = records.all().stream()
-                .filter(r -> r.state() == JobState.RUNNING || r.state() == JobState.CANCELLING).toList();
+                .filter(r -> r.state() == JobState.RUNNING || r.state() == JobState.CANCELLING)
+                .filter(r -> replicas == null ? r.definition() != null : r.attempt() > 0) // not the mirrors of others' jobs
+                .toList();
         dispatcher.awaitRunning(running, deadline.atMost(left.minus(reserve).minus(reserve)), deadline.atMost(left.minus(reserve)));
+        if (replicas != null) {
+            try {
+                replicas.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         timer.shutdownNow();
         dispatcher.close();
     }

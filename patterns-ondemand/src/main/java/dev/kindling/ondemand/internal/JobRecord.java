@@ -1,6 +1,7 @@
 package dev.kindling.ondemand.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kindling.ondemand.JobAttempt;
 import dev.kindling.ondemand.JobDefinition;
 import dev.kindling.ondemand.JobError;
 import dev.kindling.ondemand.JobProgress;
@@ -31,11 +32,11 @@ public final class JobRecord {
     }
 
     private final Origin origin;
-    private final JobDefinition<?, ?> definition;
-    private final Object params;
+    private JobDefinition<?, ?> definition;
+    private Object params;
     private final String paramsJson;
     private final Duration timeout;
-    private final JobMeters meters;
+    private volatile JobMeters meters;
     private final CompletableFuture<JobStatus> done = new CompletableFuture<>();
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean slotReleased = new AtomicBoolean();
@@ -54,6 +55,9 @@ public final class JobRecord {
     private volatile Thread worker;
     private JobState pendingState;
     private JobError pendingError;
+    /** The attempts the store recorded (with a shared store), and the one this replica runs (0: none). */
+    private List<JobAttempt> attempts = List.of();
+    private int attempt;
 
     JobRecord(Origin origin, JobDefinition<?, ?> definition, Object params, String paramsJson, Duration timeout, JobMeters meters) {
         this.origin = origin;
@@ -66,20 +70,94 @@ public final class JobRecord {
 
     /** A record restored from the store in a final state. */
     static JobRecord finished(JobStore.StoredJob stored, long seq) {
+        JobRecord r = restored(stored, seq);
+        if (stored.status().state() == JobState.SUCCEEDED && stored.status().progress().equals(JobProgress.NONE)) {
+            r.progress = new JobProgress(0, 0, 0, 0, 100.0, null);
+        }
+        return r;
+    }
+
+    /**
+     * A record of a job as the shared store holds it, in any state: a copy that {@link #mirror} keeps up to
+     * date while another replica runs the job. Its {@link #done()} completes when it is final.
+     */
+    static JobRecord restored(JobStore.StoredJob stored, long seq) {
         JobStatus s = stored.status();
         JobRecord r = new JobRecord(new Origin(s.id(), s.name(), seq, s.trigger(), s.submittedAt()), null, null, stored.paramsJson(),
                 Duration.ofMillis(stored.timeoutMillis()), null);
         r.state = s.state();
         r.startedAt = s.startedAt();
         r.finishedAt = s.finishedAt();
+        r.progress = s.progress();
         r.result = s.result();
         r.error = s.error();
         r.storeError = s.storeError();
-        if (s.state() == JobState.SUCCEEDED) {
-            r.progress = new JobProgress(0, 0, 0, 0, 100.0, null);
+        r.attempts = s.attempts();
+        if (s.state().isFinal()) {
+            r.done.complete(r.snapshot());
         }
-        r.done.complete(r.snapshot());
         return r;
+    }
+
+    /**
+     * This replica claimed the job from the shared store as {@code attempt}: the record becomes QUEUED
+     * here (whatever a mirror last showed), runs with {@code definition} and {@code params}, and is no longer
+     * a mirror. False when it has already ended.
+     */
+    synchronized boolean claimed(int attempt, List<JobAttempt> attempts, JobDefinition<?, ?> definition, Object params,
+                                 JobMeters meters) {
+        if (state.isFinal()) {
+            return false;
+        }
+        this.meters = meters;
+        this.attempt = attempt;
+        this.attempts = List.copyOf(attempts);
+        this.definition = definition;
+        this.params = params;
+        this.state = JobState.QUEUED;
+        this.startedAt = null;
+        this.progress = JobProgress.NONE;
+        return true;
+    }
+
+    /** The attempt this replica runs (claimed from the shared store), 0 when it runs none. */
+    synchronized int attempt() {
+        return attempt;
+    }
+
+    /**
+     * Takes the state another replica (or a sweep) saved in the shared store, telling listeners of what
+     * changed; does nothing to a record this replica runs or that has ended. Returns whether it is final now.
+     */
+    synchronized boolean mirror(JobStatus s) {
+        if (attempt > 0 || state.isFinal()) {
+            return state.isFinal();
+        }
+        boolean moved = s.state() != state;
+        boolean progressed = !s.progress().equals(progress);
+        state = s.state();
+        startedAt = s.startedAt();
+        finishedAt = s.finishedAt();
+        progress = s.progress();
+        result = s.result();
+        error = s.error();
+        attempts = s.attempts();
+        if (state.isFinal()) {
+            JobStatus snapshot = snapshot();
+            for (Consumer<Event> l : listeners) {
+                l.accept(new Event("state", snapshot));
+                l.accept(new Event(finalEvent(state), snapshot));
+            }
+            listeners.clear();
+            done.complete(snapshot);
+            return true;
+        }
+        if (moved) {
+            notifyListeners("state");
+        } else if (progressed) {
+            notifyListeners("progress");
+        }
+        return false;
     }
 
     public String id() {
@@ -135,6 +213,11 @@ public final class JobRecord {
     /** The thread that runs the job's code, while it runs it (null otherwise). */
     void worker(Thread thread) {
         this.worker = thread;
+    }
+
+    /** Whether this replica's worker runs the job's code now. */
+    boolean runsHere() {
+        return worker != null;
     }
 
     /** Interrupts the job's own thread, if its code still runs. */
@@ -202,6 +285,12 @@ public final class JobRecord {
         this.finishedAt = now;
         this.result = result;
         this.error = error;
+        if (attempt > 0 && !attempts.isEmpty()) {
+            List<JobAttempt> ended = new java.util.ArrayList<>(attempts);
+            JobAttempt last = ended.remove(ended.size() - 1);
+            ended.add(new JobAttempt(last.number(), last.replica(), last.startedAt(), finalState.name()));
+            attempts = List.copyOf(ended);
+        }
         if (finalState == JobState.SUCCEEDED) {
             progress = new JobProgress(progress.stagesTotal(), progress.stagesTotal(), progress.tasksTotal(), progress.tasksTotal(),
                     100.0, ownMessage);
@@ -332,7 +421,7 @@ public final class JobRecord {
 
     public synchronized JobStatus snapshot() {
         return new JobStatus(origin.id(), origin.name(), state, origin.trigger(), origin.submittedAt(), startedAt, finishedAt, progress,
-                result, error, storeError);
+                result, error, storeError, attempts);
     }
 
     /** The record as the store keeps it. */

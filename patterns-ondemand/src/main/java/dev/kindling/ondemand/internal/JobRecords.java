@@ -30,6 +30,10 @@ final class JobRecords {
         this.maxAge = maxAge;
     }
 
+    /** A page of a listing and how many jobs match in all. */
+    record Page(List<dev.kindling.ondemand.JobStatus> jobs, int total) {
+    }
+
     void add(JobRecord r) {
         byId.put(r.id(), r);
     }

@@ -8,6 +8,7 @@ import dev.kindling.service.ProblemException;
 import dev.kindling.service.QueryParams;
 import dev.kindling.service.Routes;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.sse.SseClient;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -38,6 +42,9 @@ public final class JobRoutes {
         JobEngine engine();
 
         EventStreams events();
+
+        /** Where reads that may go to the job store run, off the request threads. */
+        Executor reads();
     }
 
     private final Supplier<Running> running;
@@ -59,13 +66,14 @@ public final class JobRoutes {
 
     public void register(Routes r) {
         r.post(prefix + "/jobs/{name}", "submits a job with the body as its params: 202 and Location; ?wait= answers the job when it ends in time; ?timeout=", this::submit);
-        r.get(prefix + "/jobs", "lists jobs, newest first: ?state=, ?name=, ?limit= (1..100), ?offset=", this::list);
-        r.get(prefix + "/jobs/{id}", "a job: state, progress, result or error", ctx -> ctx.json(engine().get(ctx.pathParam("id")).snapshot()));
+        r.get(prefix + "/jobs", "lists jobs, newest first: ?state=, ?name=, ?limit= (1..100), ?offset=", ctx -> offThread(ctx, this::list));
+        r.get(prefix + "/jobs/{id}", "a job: state, progress, result or error",
+                ctx -> offThread(ctx, c -> c.json(engine().status(c.pathParam("id")))));
         r.delete(prefix + "/jobs/{id}", "cancels a job: 200 CANCELLED, or 202 CANCELLING while its code has not returned; 409 when it has ended",
-                ctx -> {
-                    JobStatus s = engine().cancel(ctx.pathParam("id")).snapshot();
-                    ctx.status(s.state() == JobState.CANCELLING ? 202 : 200).json(s);
-                });
+                ctx -> offThread(ctx, c -> {
+                    JobStatus s = engine().cancel(c.pathParam("id")).snapshot();
+                    c.status(s.state() == JobState.CANCELLING ? 202 : 200).json(s);
+                }));
         r.sse(prefix + "/jobs/{id}/events", "pushes a job's state and progress, then its result, error or cancellation", ctx -> engine().get(ctx.pathParam("id")), this::events);
         syncRoutes.forEach((path, name) -> r.get(prefix + path, "runs the job " + name + " with the query parameters as params and answers its result",
                 ctx -> sync(ctx, name)));
@@ -88,6 +96,27 @@ public final class JobRoutes {
 
     private JobEngine engine() {
         return running.get().engine();
+    }
+
+    /**
+     * Runs {@code handler} on the reads executor when a read may go to the job store (a shared store), so no
+     * request thread waits for the database; else at once, on the request thread, as the answer is in memory.
+     */
+    private void offThread(Context ctx, Handler handler) throws Exception {
+        Running parts = running.get();
+        if (!parts.engine().readsStore()) {
+            handler.handle(ctx);
+            return;
+        }
+        ctx.future(() -> CompletableFuture.runAsync(() -> {
+            try {
+                handler.handle(ctx);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }, parts.reads()));
     }
 
     private void submit(Context ctx) throws InterruptedException {
@@ -188,15 +217,14 @@ public final class JobRoutes {
         String name = ctx.queryParam("name");
         int limit = QueryParams.integer(ctx, "limit", 20, 1, MAX_LIST);
         int offset = QueryParams.integer(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-        List<JobRecord> all = jobs.list(state, name == null || name.isBlank() ? null : name);
-        List<JobStatus> page = all.stream().skip(offset).limit(limit).map(JobRecord::snapshot).toList();
+        JobRecords.Page page = jobs.list(state, name == null || name.isBlank() ? null : name, limit, offset);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("jobs", page);
-        body.put("total", all.size());
+        body.put("jobs", page.jobs());
+        body.put("total", page.total());
         body.put("offset", offset);
         body.put("limit", limit);
         String next = null;
-        if ((long) offset + limit < all.size()) {
+        if ((long) offset + limit < page.total()) {
             StringBuilder b = new StringBuilder(prefix).append("/jobs?offset=").append(offset + limit).append("&limit=").append(limit);
             if (state != null) {
                 b.append("&state=").append(state);

@@ -19,7 +19,12 @@ import java.util.Map;
  * @param schedules        job to its cron schedule and next run
  * @param store            the durable job store, or {@code none}
  * @param unsavedJobStates job states the store failed to take and that are being saved again
+ * @param replica          this replica's id ({@code kindling.ondemand.replica-id}) with the PostgreSQL store, which
+ *                         every replica shares (then {@code running} counts the jobs this replica runs and
+ *                         {@code queued} the jobs waiting across all replicas); null (left out) without it
  */
 public record JobServiceDetails(List<String> jobs, int workers, int running, int queued, boolean warmedUp,
-                                Map<String, String> schedules, String store, int unsavedJobStates) {
+                                Map<String, String> schedules, String store, int unsavedJobStates,
+                                @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                                String replica) {
 }

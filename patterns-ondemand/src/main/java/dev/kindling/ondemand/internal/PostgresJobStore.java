@@ -107,7 +107,14 @@ public final class PostgresJobStore implements JobStore, Remote {
                     + "timeout_ms BIGINT NOT NULL, submitted_at TIMESTAMPTZ NOT NULL, started_at TIMESTAMPTZ, "
                     + "finished_at TIMESTAMPTZ, result TEXT, error_type TEXT, error_message TEXT)");
             s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS submitted_by TEXT");
+            // replicas: who runs the job and until when its claim holds, how often it was claimed, cancel requests, progress
+            s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS owner TEXT, ADD COLUMN IF NOT EXISTS lease_until TIMESTAMPTZ, "
+                    + "ADD COLUMN IF NOT EXISTS attempts INT NOT NULL DEFAULT 0, "
+                    + "ADD COLUMN IF NOT EXISTS attempt_history JSONB NOT NULL DEFAULT '[]'::jsonb, "
+                    + "ADD COLUMN IF NOT EXISTS cancel_requested BOOLEAN NOT NULL DEFAULT false, ADD COLUMN IF NOT EXISTS progress TEXT");
             s.execute("CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_state_idx ON " + table + " (state)");
+            s.execute("CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_queue_idx ON " + table + " (submitted_at, id) "
+                    + "WHERE state = 'QUEUED'");
             s.execute("CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_finished_idx ON " + table + " (finished_at)");
         } catch (SQLException e) {
             throw Failures.fromSql("job store " + endpoint + " could not create the job table " + table, e);
@@ -192,7 +199,16 @@ public final class PostgresJobStore implements JobStore, Remote {
         }
     }
 
-    private static StoredJob read(ResultSet rs) throws SQLException {
+    /**
+     * The replicas' queue on this store: claims under leases, cancel requests, reads of single jobs. Every
+     * {@code JobService} on a PostgreSQL store uses it, one replica or several.
+     */
+    public ReplicaQueue replicaQueue() {
+        return new ReplicaQueue(endpoint, table);
+    }
+
+    /** A row as a stored job (its attempts and progress included, a requested cancel of a running job shown as CANCELLING). */
+    static StoredJob read(ResultSet rs) throws SQLException {
         String result = rs.getString("result");
         JsonNode resultNode;
         try {
@@ -202,10 +218,15 @@ public final class PostgresJobStore implements JobStore, Remote {
         }
         String errorType = rs.getString("error_type");
         String trigger = rs.getString("submitted_by");
-        JobStatus status = new JobStatus(rs.getString("id"), rs.getString("name"), JobState.valueOf(rs.getString("state")),
+        JobState state = JobState.valueOf(rs.getString("state"));
+        if (state == JobState.RUNNING && rs.getBoolean("cancel_requested")) {
+            state = JobState.CANCELLING;
+        }
+        JobStatus status = new JobStatus(rs.getString("id"), rs.getString("name"), state,
                 trigger == null ? JobStatus.HTTP : trigger, instant(rs, "submitted_at"), instant(rs, "started_at"),
-                instant(rs, "finished_at"), JobProgress.NONE, resultNode,
-                errorType == null ? null : new JobError(errorType, String.valueOf(rs.getString("error_message"))), null);
+                instant(rs, "finished_at"), StoredJson.progress(rs.getString("progress")), resultNode,
+                errorType == null ? null : new JobError(errorType, String.valueOf(rs.getString("error_message"))), null,
+                StoredJson.attempts(rs.getString("attempt_history")));
         return new StoredJob(status, rs.getString("params"), rs.getLong("timeout_ms"));
     }
 
@@ -214,7 +235,7 @@ public final class PostgresJobStore implements JobStore, Remote {
         return t == null ? null : t.toInstant();
     }
 
-    private static void setInstant(PreparedStatement p, int index, Instant value) throws SQLException {
+    static void setInstant(PreparedStatement p, int index, Instant value) throws SQLException {
         if (value == null) {
             p.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {

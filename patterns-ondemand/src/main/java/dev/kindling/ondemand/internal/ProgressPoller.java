@@ -27,7 +27,7 @@ final class ProgressPoller implements Runnable {
     @Override
     public void run() {
         for (JobRecord r : records.get()) {
-            if (r.state() == JobState.RUNNING) {
+            if (r.state() == JobState.RUNNING && r.runsHere()) {
                 poll(r);
             }
         }

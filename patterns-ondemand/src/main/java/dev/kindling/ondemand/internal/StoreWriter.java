@@ -33,9 +33,18 @@ final class StoreWriter {
     private int failuresInARow;
     private Instant nextTry = Instant.MIN;
 
-    /** @param store null: no durable store (every call does nothing) */
-    StoreWriter(JobStore store, ComponentContext context, Backoff backoff, Clock clock) {
+    private final ReplicaQueue queue;
+    private final String owner;
+
+    /**
+     * @param store null: no durable store (every call does nothing)
+     * @param queue the shared queue of the store, or null: the end of a job this replica claimed is saved
+     *              through it, only while this replica still holds the job's lease
+     */
+    StoreWriter(JobStore store, ReplicaQueue queue, String owner, ComponentContext context, Backoff backoff, Clock clock) {
         this.store = store;
+        this.queue = queue;
+        this.owner = owner;
         this.context = context;
         this.backoff = backoff;
         this.clock = clock;
@@ -77,7 +86,15 @@ final class StoreWriter {
             return;
         }
         try {
-            store.save(r.stored());
+            int attempt = r.attempt();
+            if (queue != null && attempt > 0) {
+                if (!queue.finish(r.stored(), owner, attempt)) {
+                    LOG.warn("job {} ({}) ended {} here, but replica {} no longer held its lease: the job store's record of it holds",
+                            r.id(), r.name(), r.state(), owner);
+                }
+            } else {
+                store.save(r.stored());
+            }
             succeeded(r);
         } catch (RuntimeException e) {
             failed(r, e, true, count);
@@ -188,5 +205,31 @@ final class StoreWriter {
 
     int pending() {
         return pending.size();
+    }
+
+    /** The records whose latest state the store does not hold yet. */
+    Set<JobRecord> pendingRecords() {
+        return Set.copyOf(pending);
+    }
+
+    /** Stops saving {@code r} (the store's record of it is the one that holds). */
+    void forget(JobRecord r) {
+        pending.remove(r);
+    }
+
+    /** A call of the replica loop failed: shown as the probe's failure is (readiness down until the store answers). */
+    void loopFailed(RuntimeException e) {
+        String message = Failures.summary(e);
+        boolean first;
+        synchronized (this) {
+            first = lastFailure == null;
+            lastFailure = message;
+            failuresInARow++;
+            nextTry = clock.instant().plus(backoff.delay(failuresInARow));
+        }
+        context.reportError(e);
+        if (first) {
+            LOG.warn("job store failed in the replica loop (claims, leases, follows): {}", message);
+        }
     }
 }
