@@ -25,4 +25,9 @@ public record JobAttempt(int number, String replica, Instant startedAt, @JsonInc
         Objects.requireNonNull(replica, "replica");
         Objects.requireNonNull(startedAt, "startedAt");
     }
+
+    /** This attempt, ended with {@code outcome}. */
+    public JobAttempt ended(String outcome) {
+        return new JobAttempt(number, replica, startedAt, Objects.requireNonNull(outcome, "outcome"));
+    }
 }

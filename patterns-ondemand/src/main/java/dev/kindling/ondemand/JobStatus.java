@@ -58,12 +58,6 @@ public record JobStatus(String id, String name, JobState state, String trigger, 
         attempts = attempts == null ? java.util.List.of() : java.util.List.copyOf(attempts);
     }
 
-    /** A status without attempts (a job that never ran under a lease). */
-    public JobStatus(String id, String name, JobState state, String trigger, Instant submittedAt, Instant startedAt, Instant finishedAt,
-                     JobProgress progress, JsonNode result, JobError error, String storeError) {
-        this(id, name, state, trigger, submittedAt, startedAt, finishedAt, progress, result, error, storeError, java.util.List.of());
-    }
-
     /** How long it ran, in milliseconds, once it has started and ended; else null. */
     @JsonProperty("durationMs")
     @JsonInclude(JsonInclude.Include.NON_NULL)

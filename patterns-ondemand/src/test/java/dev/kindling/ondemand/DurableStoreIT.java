@@ -106,7 +106,7 @@ class DurableStoreIT {
     }
 
     private static JobStatus status(String id, String name, JobState state, Instant submitted, Instant started) {
-        return new JobStatus(id, name, state, JobStatus.HTTP, submitted, started, null, JobProgress.NONE, null, null, null);
+        return new JobStatus(id, name, state, JobStatus.HTTP, submitted, started, null, JobProgress.NONE, null, null, null, java.util.List.of());
     }
 
     private static JsonNode json(String text) throws Exception {
@@ -139,7 +139,7 @@ class DurableStoreIT {
 
     private static JobStatus ended(String id, JobState state, Instant finished) {
         return new JobStatus(id, "count", state, JobStatus.HTTP, finished.minusSeconds(2), finished.minusSeconds(1), finished,
-                JobProgress.NONE, null, null, null);
+                JobProgress.NONE, null, null, null, java.util.List.of());
     }
 
     @Test

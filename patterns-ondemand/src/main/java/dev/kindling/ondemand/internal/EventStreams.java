@@ -45,7 +45,7 @@ public final class EventStreams {
         JobStatus now = record.subscribe(stream);
         stream.accept(new JobRecord.Event("state", now));
         if (now.state().isFinal()) {
-            stream.accept(new JobRecord.Event(JobRecord.finalEvent(now.state()), now));
+            stream.accept(new JobRecord.Event(JobListeners.finalEvent(now.state()), now));
             return;
         }
         stream.keepAlive = timer.scheduleWithFixedDelay(stream::ping, KEEP_ALIVE_SECONDS, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -38,7 +37,7 @@ public final class JobRecord {
     private final Duration timeout;
     private volatile JobMeters meters;
     private final CompletableFuture<JobStatus> done = new CompletableFuture<>();
-    private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+    private final JobListeners listeners = new JobListeners();
     private final AtomicBoolean slotReleased = new AtomicBoolean();
 
     private JobState state = JobState.QUEUED;
@@ -85,14 +84,8 @@ public final class JobRecord {
         JobStatus s = stored.status();
         JobRecord r = new JobRecord(new Origin(s.id(), s.name(), seq, s.trigger(), s.submittedAt()), null, null, stored.paramsJson(),
                 Duration.ofMillis(stored.timeoutMillis()), null);
-        r.state = s.state();
-        r.startedAt = s.startedAt();
-        r.finishedAt = s.finishedAt();
-        r.progress = s.progress();
-        r.result = s.result();
-        r.error = s.error();
+        r.copy(s);
         r.storeError = s.storeError();
-        r.attempts = s.attempts();
         if (s.state().isFinal()) {
             r.done.complete(r.snapshot());
         }
@@ -135,20 +128,10 @@ public final class JobRecord {
         }
         boolean moved = s.state() != state;
         boolean progressed = !s.progress().equals(progress);
-        state = s.state();
-        startedAt = s.startedAt();
-        finishedAt = s.finishedAt();
-        progress = s.progress();
-        result = s.result();
-        error = s.error();
-        attempts = s.attempts();
+        copy(s);
         if (state.isFinal()) {
             JobStatus snapshot = snapshot();
-            for (Consumer<Event> l : listeners) {
-                l.accept(new Event("state", snapshot));
-                l.accept(new Event(finalEvent(state), snapshot));
-            }
-            listeners.clear();
+            listeners.ended(snapshot);
             done.complete(snapshot);
             return true;
         }
@@ -158,6 +141,17 @@ public final class JobRecord {
             notifyListeners("progress");
         }
         return false;
+    }
+
+    /** Takes the state, times, progress, result, error and attempts of {@code s}. */
+    private void copy(JobStatus s) {
+        state = s.state();
+        startedAt = s.startedAt();
+        finishedAt = s.finishedAt();
+        progress = s.progress();
+        result = s.result();
+        error = s.error();
+        attempts = s.attempts();
     }
 
     public String id() {
@@ -222,10 +216,7 @@ public final class JobRecord {
 
     /** Interrupts the job's own thread, if its code still runs. */
     void interruptWorker() {
-        Thread t = worker;
-        if (t != null) {
-            t.interrupt();
-        }
+        java.util.Optional.ofNullable(worker).ifPresent(Thread::interrupt);
     }
 
     void timeoutTask(Future<?> task) {
@@ -272,8 +263,7 @@ public final class JobRecord {
         if (state.isFinal()) {
             return false;
         }
-        if (state == JobState.CANCELLING) {
-            // the end decided when the job was cancelled wins over what its code did afterwards
+        if (state == JobState.CANCELLING) { // the end decided when the job was cancelled wins over what its code did afterwards
             finalState = pendingState;
             result = null;
             error = pendingError;
@@ -285,22 +275,16 @@ public final class JobRecord {
         this.finishedAt = now;
         this.result = result;
         this.error = error;
-        if (attempt > 0 && !attempts.isEmpty()) {
+        if (attempt > 0 && !attempts.isEmpty()) { // the attempt this replica ran ends with the job
             List<JobAttempt> ended = new java.util.ArrayList<>(attempts);
-            JobAttempt last = ended.remove(ended.size() - 1);
-            ended.add(new JobAttempt(last.number(), last.replica(), last.startedAt(), finalState.name()));
+            ended.add(ended.remove(ended.size() - 1).ended(finalState.name()));
             attempts = List.copyOf(ended);
         }
         if (finalState == JobState.SUCCEEDED) {
             progress = new JobProgress(progress.stagesTotal(), progress.stagesTotal(), progress.tasksTotal(), progress.tasksTotal(),
                     100.0, ownMessage);
         }
-        JobStatus snapshot = snapshot();
-        for (Consumer<Event> l : listeners) {
-            l.accept(new Event("state", snapshot));
-            l.accept(new Event(finalEvent(finalState), snapshot));
-        }
-        listeners.clear();
+        listeners.ended(snapshot());
         return true;
     }
 
@@ -336,15 +320,6 @@ public final class JobRecord {
         }
         this.failure = thrown;
         return finish(JobState.FAILED, null, error, now);
-    }
-
-    /** The name of the final event of a job that ended in {@code s}: {@code result}, {@code error} or {@code cancelled}. */
-    static String finalEvent(JobState s) {
-        return switch (s) {
-            case SUCCEEDED -> "result";
-            case FAILED -> "error";
-            default -> "cancelled";
-        };
     }
 
     /** Completes {@link #done()}; called once the final state is saved, so waiters see a durable end (or its store error). */
@@ -410,13 +385,7 @@ public final class JobRecord {
     }
 
     private void notifyListeners(String type) {
-        if (listeners.isEmpty()) {
-            return;
-        }
-        JobStatus snapshot = snapshot();
-        for (Consumer<Event> l : listeners) {
-            l.accept(new Event(type, snapshot));
-        }
+        listeners.send(type, this::snapshot);
     }
 
     public synchronized JobStatus snapshot() {

@@ -94,7 +94,7 @@ final class StoreRecovery {
         JobStatus st = s.status();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         JobStatus failed = new JobStatus(st.id(), st.name(), JobState.FAILED, st.trigger(), st.submittedAt(), st.startedAt(), now,
-                st.progress(), null, error, null);
+                st.progress(), null, error, null, st.attempts());
         JobStore.StoredJob stored = new JobStore.StoredJob(failed, s.paramsJson(), s.timeoutMillis());
         store.save(stored);
         target.keepFinished(JobRecord.finished(stored, target.nextSeq()));
