@@ -1,6 +1,8 @@
 package dev.kindling.ondemand;
 
 import dev.kindling.config.Settings;
+import dev.kindling.connect.JdbcLease;
+import dev.kindling.connect.LeaseKeeper;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Dependency;
 import dev.kindling.ipp.Remote;
@@ -87,7 +89,8 @@ public final class JobService implements Component {
 
     /** The parts of a started service. */
     private record Running(JobEngine engine, EventStreams events, WarmUp warmUp, CronSchedules schedules, JobStore ownStore,
-                           Thread warmUpThread, java.util.concurrent.ExecutorService reads) implements JobRoutes.Running {
+                           Thread warmUpThread, java.util.concurrent.ExecutorService reads, LeaseKeeper scheduleLease)
+            implements JobRoutes.Running {
     }
 
     private final JobRoutes routes;
@@ -158,12 +161,19 @@ public final class JobService implements Component {
                 engine.timer());
         WarmUp warmUp = new WarmUp(context, engine, new ArrayList<>(jobs.values()), prefix, warmUpKey);
         Thread warmUpThread = context.newThread("warm-up", warmUp);
+        LeaseKeeper scheduleLease = null;
+        if (!schedules.isEmpty() && store instanceof PostgresJobStore shared) { // replicas: one of them runs the schedules
+            JdbcLease lease = JdbcLease.builder(shared.endpoint(), "ondemand/schedules/" + name).holder(config.replicas().id())
+                    .ttl(config.replicas().lease()).build();
+            scheduleLease = LeaseKeeper.start(lease, new LeaseKeeper.Listener() { });
+            schedules.onlyWhile(scheduleLease::isLeader, "the lease '" + lease.name() + "'");
+        }
         if (!schedules.isEmpty()) {
             engine.timer().scheduleWithFixedDelay(engine.guarded("running cron schedules", schedules::runDue), 1, 1, TimeUnit.SECONDS);
         }
         AtomicInteger reader = new AtomicInteger();
         running = new Running(engine, events, warmUp, schedules, ownStore, warmUpThread,
-                Executors.newFixedThreadPool(4, r -> context.newThread("reads-" + reader.incrementAndGet(), r)));
+                Executors.newFixedThreadPool(4, r -> context.newThread("reads-" + reader.incrementAndGet(), r)), scheduleLease);
         warmUpThread.start();
     }
 
@@ -174,6 +184,9 @@ public final class JobService implements Component {
             return;
         }
         r.warmUp().stop();
+        if (r.scheduleLease() != null) {
+            r.scheduleLease().close(); // another replica runs the schedules from now on
+        }
         r.warmUpThread().interrupt();
         r.engine().stop(deadline);
         r.events().close();

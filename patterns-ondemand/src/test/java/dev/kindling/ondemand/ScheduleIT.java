@@ -6,10 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kindling.config.Settings;
+import dev.kindling.connect.JdbcEndpoint;
+import dev.kindling.connect.Secret;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.service.KindlingService;
 import dev.kindling.testkit.JsonHttp;
+import dev.kindling.testkit.KindlingPostgresTest;
 import dev.kindling.testkit.KindlingSparkTest;
+import dev.kindling.testkit.PostgresDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /** Cron schedules, on a clock the test moves by hand and fires: no waiting for wall-clock minutes. */
 @KindlingSparkTest
+@KindlingPostgresTest
 class ScheduleIT {
     record TickParams(Integer n) {
     }
@@ -154,5 +159,59 @@ class ScheduleIT {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("setting kindling.ondemand.schedule.needs schedules job 'needs', which cannot run without params "
                         + "(a scheduled run has none): 'n' is null; allowed: a whole number");
+    }
+
+    /** A replica of a service whose job store is the shared PostgreSQL table {@code scheduled_jobs}, with the schedule {@code beat}. */
+    private record Replica(KindlingService service, JobService jobs, JsonHttp http) implements AutoCloseable {
+        static Replica start(SparkSession spark, PostgresDatabase db, TestClock clock, String id) {
+            JobStore store = JobStore.postgres(new JdbcEndpoint(db.jdbcUrl(), db.user(), Secret.of(db.password())), "scheduled_jobs");
+            JobService jobs = JobService.builder("scheduled").clock(clock).store(store)
+                    .job(JobDefinition.builder("beat", TickParams.class, (ctx, p) -> ctx.spark().range(3).count()).build()).build();
+            KindlingService s = KindlingService.builder("replica-" + id).spark(spark).resource("job store", store).component(jobs)
+                    .settings(Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1", "kindling.shutdown.grace", "3s",
+                            "kindling.ondemand.schedule.beat", "* * * * *", "kindling.ondemand.replica-id", id,
+                            "kindling.ondemand.lease", "2s", "kindling.ondemand.poll-interval", "100ms"))).start();
+            await().atMost(Duration.ofSeconds(60)).until(s::isReady);
+            return new Replica(s, jobs, new JsonHttp(s.port(), null));
+        }
+
+        String beat() {
+            return http.get("/status").json().get("components").get("scheduled").get("details").get("schedules").get("beat").asText();
+        }
+
+        List<String> scheduledRuns() {
+            List<String> out = new ArrayList<>();
+            http.get("/jobs?name=beat").json().get("jobs").forEach(j -> out.add(j.get("trigger").asText() + " " + j.get("submittedAt").asText()));
+            return out;
+        }
+
+        @Override
+        public void close() {
+            service.close();
+        }
+    }
+
+    @Test
+    void withTheSharedStoreOneReplicaSubmitsEachDueRunAndAnotherTakesTheSchedulesOverWhenItStops(SparkSession spark, PostgresDatabase db) {
+        TestClock clock = new TestClock("2026-11-26T11:00:30Z");
+        String lease = "the lease 'ondemand/schedules/scheduled'";
+        try (Replica a = Replica.start(spark, db, clock, "a"); Replica b = Replica.start(spark, db, clock, "b")) {
+            Replica leader = await().atMost(Duration.ofSeconds(20))
+                    .until(() -> a.beat().contains("run here") ? a : b.beat().contains("run here") ? b : null, java.util.Objects::nonNull);
+            Replica other = leader == a ? b : a;
+            assertThat(other.beat()).isEqualTo("* * * * * (next 2026-11-26T11:01:00Z; run by the replica that holds " + lease + ")");
+
+            clock.set("2026-11-26T11:01:00Z");
+            other.jobs().runDueSchedules();               // due, but another replica holds the schedules
+            leader.jobs().runDueSchedules();
+            assertThat(other.scheduledRuns()).containsExactly("schedule 2026-11-26T11:01:00Z");
+
+            leader.close();                               // its stop gives the schedules' lease up
+            await().atMost(Duration.ofSeconds(10)).until(() -> other.beat().contains("run here"));
+            clock.set("2026-11-26T11:02:00Z");
+            other.jobs().runDueSchedules();
+            assertThat(other.scheduledRuns()).containsExactly("schedule 2026-11-26T11:02:00Z", "schedule 2026-11-26T11:01:00Z");
+            assertThat(other.beat()).isEqualTo("* * * * * (next 2026-11-26T11:03:00Z; run here, this replica holds " + lease + ")");
+        }
     }
 }

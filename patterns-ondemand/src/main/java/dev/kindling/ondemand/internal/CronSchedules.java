@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * or running is skipped and counted ({@code schedule.skipped}). Missed runs are not caught up: a
  * schedule that was due more than once since the last check runs once.
  *
+ * <p><b>Replicas.</b> With the PostgreSQL job store, replicas share one lease per service
+ * ({@code ondemand/schedules/NAME}, {@link #onlyWhile}): only the replica that holds it submits; the
+ * others let their due times pass. A due time that falls while no replica holds the lease (the
+ * holder died and its lease has not run out yet) is not run, as any missed run.
+ *
  * <p><b>Threads.</b> {@link #runDue} is called on the engine's timer every second (and by tests with a
  * clock they control); it is synchronized, and a due time runs once however often it is called.
  */
@@ -58,6 +63,8 @@ public final class CronSchedules {
     private final JobEngine engine;
     private final ComponentContext context;
     private final Clock clock;
+    private volatile java.util.function.BooleanSupplier fires = () -> true;
+    private volatile String firesWhen = "";
 
     /**
      * @param cron job name to cron expression, as {@link #read} gives them
@@ -114,14 +121,28 @@ public final class CronSchedules {
         return out;
     }
 
+    /**
+     * Submits due jobs only while {@code holds} says so (this replica holds the schedules' lease); {@code what}
+     * names the lease for {@code /status}.
+     */
+    public void onlyWhile(java.util.function.BooleanSupplier holds, String what) {
+        this.fires = holds;
+        this.firesWhen = what;
+    }
+
     /** Submits every job whose schedule is due at the clock's time now; see the class javadoc. */
     public synchronized void runDue() {
         ZonedDateTime now = now();
+        boolean leads = fires.getAsBoolean();
         for (Schedule s : schedules) {
             if (s.next == null || now.isBefore(s.next)) {
                 continue;
             }
-            fire(s, now);
+            if (leads) {
+                fire(s, now);
+            } else {
+                LOG.debug("scheduled run of job {} at {} left to the replica that holds {}", s.job, now, firesWhen);
+            }
             s.next = s.time.nextExecution(now).orElse(null);
         }
     }
@@ -146,7 +167,9 @@ public final class CronSchedules {
     public synchronized Map<String, String> describe() {
         Map<String, String> out = new LinkedHashMap<>();
         for (Schedule s : schedules) {
-            out.put(s.job, s.expression + (s.next == null ? " (no next run)" : " (next " + s.next.toInstant() + ")"));
+            String where = firesWhen.isEmpty() ? "" : fires.getAsBoolean() ? "; run here, this replica holds " + firesWhen
+                    : "; run by the replica that holds " + firesWhen;
+            out.put(s.job, s.expression + (s.next == null ? " (no next run" : " (next " + s.next.toInstant()) + where + ")");
         }
         return out;
     }

@@ -63,6 +63,11 @@ public final class PostgresJobStore implements JobStore, Remote {
     }
 
     /** A store in {@code table} (a plain SQL identifier), created when missing. */
+    /** The database the store is in. */
+    public JdbcEndpoint endpoint() {
+        return endpoint;
+    }
+
     public static PostgresJobStore create(JdbcEndpoint endpoint, String table) {
         PostgresJobStore store = new PostgresJobStore(endpoint, table);
         store.createTable();
