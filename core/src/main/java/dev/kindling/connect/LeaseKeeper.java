@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
 
-    /** What a keeper tells its owner. Both methods default to doing nothing. */
+    /** What a keeper tells its owner. Every method defaults to doing nothing. */
     public interface Listener {
         /** This process now holds the lease under {@code grant}. */
         default void elected(JdbcLease.Grant grant) {
@@ -43,6 +43,14 @@ public final class LeaseKeeper implements AutoCloseable {
 
         /** This process no longer holds {@code grant}; {@code why} says how it was lost. */
         default void lost(JdbcLease.Grant grant, String why) {
+        }
+
+        /** Asking for or renewing the lease failed (the database is away); called on every failed attempt. */
+        default void unreachable(RuntimeException error) {
+        }
+
+        /** The database answered again after {@link #unreachable}. */
+        default void reachable() {
         }
     }
 
@@ -136,11 +144,15 @@ public final class LeaseKeeper implements AutoCloseable {
             long started = System.nanoTime();
             try {
                 tick(started);
-                lastError = "";
+                if (!lastError.isEmpty()) {
+                    lastError = "";
+                    listener.reachable();
+                }
             } catch (RuntimeException e) {
                 lastError = Redactor.redact(String.valueOf(e.getMessage()));
                 LOG.warn("lease '{}': {}", lease.name(), lastError);
                 expireIfOverdue();
+                listener.unreachable(e);
             }
             synchronized (lock) {
                 long left = periodNanos - (System.nanoTime() - started);

@@ -80,7 +80,7 @@ public final class CycleSupervisor {
             if (paused) {
                 context.moveTo(ComponentState.PAUSED);
             }
-            leadership.start(this::leaseLost);
+            leadership.start(this::leaseLost, context);
             thread = context.newThread("cycles", this::loop);
             thread.start();
         } finally {

@@ -13,7 +13,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * Leadership leadership = Leadership.of(lease);
- * leadership.start(why -> supervisor.leaseLost(why));
+ * leadership.start(why -> supervisor.leaseLost(why), context);
  * Fence fence = leadership.awaitFence();          // the cycle thread, while a standby
  * ...
  * leadership.wake();                              // the stop: the waiting thread gives up
@@ -35,6 +35,7 @@ public final class Leadership implements LeaseKeeper.Listener {
     private final JdbcLease lease;
     private volatile LeaseKeeper keeper;
     private volatile Events events = why -> { };
+    private volatile dev.kindling.service.ComponentContext context;
 
     // guarded by this
     private Thread waiting;
@@ -55,9 +56,13 @@ public final class Leadership implements LeaseKeeper.Listener {
         return new Leadership(lease);
     }
 
-    /** Starts campaigning (nothing without a lease). */
-    public void start(Events events) {
+    /**
+     * Starts campaigning (nothing without a lease). While the lease's database cannot be asked, the error is the
+     * component's last error ({@code context}), so that a replica that cannot lead says why.
+     */
+    public void start(Events events, dev.kindling.service.ComponentContext context) {
         this.events = events;
+        this.context = context;
         if (lease != null) {
             keeper = LeaseKeeper.start(lease, this);
         }
@@ -198,6 +203,16 @@ public final class Leadership implements LeaseKeeper.Listener {
                 notifyAll();
             }
         }
+    }
+
+    @Override
+    public void unreachable(RuntimeException error) {
+        context.reportError(error);
+    }
+
+    @Override
+    public void reachable() {
+        context.clearError();
     }
 
     @Override
