@@ -127,6 +127,12 @@ public final class KafkaSink implements BatchWritable, StreamWritable, Remote {
         return DependencyProbes.kafka(bootstrapServers, options);
     }
 
+    /** Spark's real-time mode writes each record to the topic as it is processed. */
+    @Override
+    public boolean supportsRealTime() {
+        return true;
+    }
+
     @Override
     public String toString() {
         return name();

@@ -88,6 +88,12 @@ public final class KafkaSource implements BatchReadable, StreamReadable, Remote 
         return copy;
     }
 
+    /** Kafka topics can be read in Spark's real-time mode, with one long-running task per partition. */
+    @Override
+    public boolean supportsRealTime() {
+        return true;
+    }
+
     /** The Kafka cluster: {@code "kafka SERVERS"}, checked with an admin client that takes the {@code kafka.*} options. */
     @Override
     public Dependency dependency() {

@@ -14,4 +14,12 @@ import org.apache.spark.sql.SparkSession;
 public interface StreamReadable extends Source {
     /** A streaming dataset ({@code isStreaming() == true}); it starts reading when a query starts. */
     Dataset<Row> readStream(SparkSession spark);
+
+    /**
+     * Whether Spark's real-time mode can read this source's stream (long-running tasks that hand on each record as it
+     * arrives); false unless the source says otherwise. Kafka can.
+     */
+    default boolean supportsRealTime() {
+        return false;
+    }
 }

@@ -38,4 +38,12 @@ public interface StreamWritable extends Sink {
     default boolean needsCheckpoint() {
         return true;
     }
+
+    /**
+     * Whether Spark's real-time mode can write to this sink record by record; false unless the sink says otherwise
+     * (a sink that writes with {@code foreachBatch} cannot). Kafka can.
+     */
+    default boolean supportsRealTime() {
+        return false;
+    }
 }

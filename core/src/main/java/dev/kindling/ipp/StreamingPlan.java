@@ -125,6 +125,14 @@ public final class StreamingPlan {
      * appends them, named {@code QUERYNAME_dead_letters}, checkpointing in {@code CHECKPOINT/dead-letters}.
      */
     public Optional<DataStreamWriter<Row>> deadLetterQuery(String queryName, String checkpoint) {
+        return deadLetterQuery(queryName, checkpoint, false);
+    }
+
+    /**
+     * {@link #deadLetterQuery(String, String)}, in update mode when {@code realTime}: Spark's real-time mode runs
+     * in update mode only, which for this stateless query writes what append mode would.
+     */
+    public Optional<DataStreamWriter<Row>> deadLetterQuery(String queryName, String checkpoint, boolean realTime) {
         Optional<Sink> dead = pipeline.deadLetters();
         if (dead.isEmpty()) {
             return Optional.empty();
@@ -135,8 +143,9 @@ public final class StreamingPlan {
         StreamWritable sink = (StreamWritable) dead.get();
         Dataset<Row> rejected = RecordDecoder.rejected(pipeline.decoder().decode(pipeline.sourceAs(StreamReadable.class).readStream(spark)));
         Dataset<Row> shaped = sink.shapeDeadLetters(rejected);
-        sink.prepare(spark, shaped.schema(), "append", checkpoint);
-        return Optional.of(sink.writeStream(shaped).queryName(queryName + "_dead_letters").outputMode("append")
+        String mode = realTime ? "update" : "append";
+        sink.prepare(spark, shaped.schema(), mode, checkpoint);
+        return Optional.of(sink.writeStream(shaped).queryName(queryName + "_dead_letters").outputMode(mode)
                 .option("checkpointLocation", checkpoint + "/dead-letters"));
     }
 

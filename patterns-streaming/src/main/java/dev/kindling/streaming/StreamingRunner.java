@@ -258,7 +258,7 @@ public final class StreamingRunner implements Component {
         StreamingMetrics m = metrics;
         LagMonitor l = lag;
         return new StreamingStatus(pipeline.source().name(), pipeline.sink().name(), pipeline.deadLetters().map(Sink::name).orElse(null),
-                trigger.toString(), queries.outputMode(), queries.queryId(), m == null ? 0 : m.restarts(),
+                queries.triggerInUse(), queries.triggerReason(), queries.outputMode(), queries.queryId(), m == null ? 0 : m.restarts(),
                 m == null ? -1 : m.lastBatchId(), m == null ? 0 : m.inputRowsPerSecond(), m == null ? 0 : m.processedRowsPerSecond(),
                 m == null ? 0 : m.batchDurationMs(), m == null ? 0 : m.stateRows(), m == null ? 0 : m.inputRows(),
                 m == null ? 0 : m.deadLetters(), l == null ? List.of() : l.snapshot(), m == null ? null : m.lastProgressAt(),
@@ -277,7 +277,7 @@ public final class StreamingRunner implements Component {
     public static final class Builder {
         private final Pipeline pipeline;
         private String checkpoint;
-        private StreamTrigger trigger = StreamTrigger.every(Duration.ofSeconds(5));
+        private StreamTrigger trigger = StreamTrigger.auto();
         private String outputMode = "auto";
         private Backoff backoff;
         private int maxRestarts = StreamingSettings.MAX_RESTARTS.defaultValue();
@@ -300,7 +300,7 @@ public final class StreamingRunner implements Component {
             return this;
         }
 
-        /** When micro-batches run; default every 5 seconds. */
+        /** How the queries run; default {@link StreamTrigger#auto()}: real-time mode when the query allows it, else a micro-batch every 5 s. */
         public Builder trigger(StreamTrigger trigger) {
             this.trigger = Objects.requireNonNull(trigger, "trigger");
             return this;

@@ -38,8 +38,10 @@ public final class StreamingSettings {
     public static final Setting<String> CHECKPOINT = Setting.string("kindling.streaming.checkpoint", null,
             "The checkpoint folder (local path or Hadoop URI). Required unless every part of the query can do without one.");
 
-    public static final Setting<String> TRIGGER = Setting.string("kindling.streaming.trigger", "5s",
-            "When micro-batches start: an interval (500ms, 5s, 1m), 'fast' (one after another) or 'available-now'.");
+    public static final Setting<String> TRIGGER = Setting.string("kindling.streaming.trigger", "auto",
+            "How the query runs: 'auto' (real-time mode when the query is stateless, reads and writes Kafka and finds a free task "
+                    + "slot per input partition; else a micro-batch every 5s), 'real-time' (or fail), 'auto:2s' / 'real-time:2s' "
+                    + "(the checkpoint interval), a micro-batch interval (500ms, 5s, 1m), 'fast' or 'available-now'.");
 
     public static final Setting<String> OUTPUT_MODE = Setting.string("kindling.streaming.output-mode", "auto",
             "Spark's output mode; 'auto' = append when Spark accepts it, else update.")

@@ -15,7 +15,11 @@ import java.util.List;
  * @param source                 the source's name
  * @param sink                   the sink's name
  * @param deadLetters            the dead-letter sink's name, or null
- * @param trigger                the trigger, as text ({@code 500ms}, {@code fast}, {@code available-now})
+ * @param trigger                the trigger the queries run with, as text ({@code real-time:5000ms}, {@code 500ms}, {@code fast},
+ *                               {@code available-now}); before the first start the one asked for ({@code auto:5000ms})
+ * @param triggerReason          why the trigger {@code auto} chose micro-batches over real-time mode, e.g. "micro-batches every
+ *                               5000ms, not real-time mode: it runs stateless queries only, and this one keeps state in the
+ *                               operator Aggregate [word]..."; null when it did not
  * @param outputMode             the output mode in use (null before the first start)
  * @param queryId                Spark's id of the main query (stable across restarts from one checkpoint), or null
  * @param restarts               restarts after failures since the runner started
@@ -33,7 +37,7 @@ import java.util.List;
  * @param replica                who runs the queries among the replicas that share the checkpoint through a lease
  *                               ({@link StreamingRunner.Builder#lease}), or null without a lease
  */
-public record StreamingStatus(String source, String sink, String deadLetters, String trigger, String outputMode, String queryId,
+public record StreamingStatus(String source, String sink, String deadLetters, String trigger, String triggerReason, String outputMode, String queryId,
                               long restarts, long lastBatchId, double inputRowsPerSecond, double processedRowsPerSecond,
                               long batchDurationMs, long stateRows, long inputRows, long deadLetterCount, List<PartitionLag> kafkaLag,
                               Instant lastProgressAt, List<TableSummary> tables, Replica replica) {

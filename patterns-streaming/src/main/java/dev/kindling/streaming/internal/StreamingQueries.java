@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamingQueries {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingQueries.class);
+    private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
 
     private final Pipeline pipeline;
     private final String name;
@@ -42,6 +43,7 @@ public final class StreamingQueries {
     private volatile StreamingQuery main;
     private volatile StreamingQuery dead;
     private volatile String outputMode;
+    private volatile RealTimeCheck.Choice choice;
     private boolean closed;
 
     /** @param checkpoint the checkpoint folder, or null when the query needs none */
@@ -65,11 +67,20 @@ public final class StreamingQueries {
             return false;
         }
         StreamingPlan plan = StreamingPlan.of(pipeline, spark, requestedMode);
-        DataStreamWriter<Row> mainWriter = plan.mainQuery(name, checkpoint).trigger(trigger.toSpark());
-        Optional<DataStreamWriter<Row>> deadWriter = plan.deadLetterQuery(name, checkpoint);
-        StreamingQuery d = deadWriter.isPresent() ? startWriter(deadWriter.get().trigger(trigger.toSpark())) : null;
+        RealTimeCheck.Choice c = RealTimeCheck.choose(trigger, pipeline, plan, requestedMode, () -> RealTimeCheck.freeSlots(spark),
+                () -> RealTimeCheck.partitions(pipeline));
+        if (c.realTime() && !plan.outputMode().equals("update")) {
+            plan = StreamingPlan.of(pipeline, spark, "update"); // real-time mode runs in update mode, the same as append for a stateless query
+        }
+        if (c.reason() != null && !c.reason().equals(choice == null ? null : choice.reason())) {
+            LOG.info("streaming query '{}' runs in {}", name, c.reason());
+        }
+        choice = c;
+        DataStreamWriter<Row> mainWriter = plan.mainQuery(name, checkpoint).trigger(c.main().toSpark());
+        Optional<DataStreamWriter<Row>> deadWriter = plan.deadLetterQuery(name, checkpoint, c.realTime() && c.dead().realTime());
+        StreamingQuery d = deadWriter.isPresent() ? startWriter(deadWriter.get().trigger(c.dead().toSpark())) : null;
         try {
-            main = startWriter(mainWriter);
+            main = RealTimeCheck.keepsState(plan) ? startWithShufflePartitions(spark, mainWriter) : startWriter(mainWriter);
         } catch (RuntimeException e) {
             if (d != null) {
                 stopQuietly(d);
@@ -79,7 +90,7 @@ public final class StreamingQueries {
         dead = d;
         outputMode = plan.outputMode();
         LOG.info("streaming query '{}' started: {} -> {} (output mode {}, trigger {}, checkpoint {}{})", name,
-                pipeline.source().name(), pipeline.sink().name(), outputMode, trigger, checkpoint,
+                pipeline.source().name(), pipeline.sink().name(), outputMode, c.main(), checkpoint,
                 pipeline.deadLetters().map(s -> ", dead letters -> " + s.name()).orElse(""));
         return true;
     }
@@ -114,7 +125,33 @@ public final class StreamingQueries {
      * @throws dev.kindling.ipp.ConfigurationException when the plan cannot run
      */
     public void check(SparkSession spark) {
-        StreamingPlan.of(pipeline, spark, requestedMode);
+        StreamingPlan plan = StreamingPlan.of(pipeline, spark, requestedMode);
+        if (trigger.realTime()) {
+            RealTimeCheck.obstacle(pipeline, plan, requestedMode).ifPresent(o -> {
+                throw new ConfigurationException("query '" + name + "' cannot run in real-time mode: " + o);
+            });
+        }
+    }
+
+    /**
+     * Starts a query that keeps state with {@code spark.sql.shuffle.partitions} set to the task slots (the cores of a
+     * local master, the default parallelism of a cluster) unless the session sets it: a new checkpoint keeps the number
+     * for good, and Spark's 200 would make every micro-batch run 200 state-store tasks on a two-core service. The
+     * query takes its own copy of the session's settings as it starts, so the value is set only around the start.
+     * A checkpoint that exists keeps the number it was made with.
+     */
+    private static StreamingQuery startWithShufflePartitions(SparkSession spark, DataStreamWriter<Row> writer) {
+        if (spark.sessionState().conf().contains(SHUFFLE_PARTITIONS)) {
+            return startWriter(writer);
+        }
+        synchronized (spark) {
+            spark.conf().set(SHUFFLE_PARTITIONS, RealTimeCheck.totalSlots(spark.sparkContext().master(), spark.sparkContext().defaultParallelism()));
+            try {
+                return startWriter(writer);
+            } finally {
+                spark.conf().unset(SHUFFLE_PARTITIONS);
+            }
+        }
     }
 
     private static StreamingQuery startWriter(DataStreamWriter<Row> writer) {
@@ -225,6 +262,18 @@ public final class StreamingQueries {
     public String queryId() {
         StreamingQuery m = main;
         return m == null ? null : m.id().toString();
+    }
+
+    /** The main query's trigger as text: the one it runs with, or before the first start the one asked for. */
+    public String triggerInUse() {
+        RealTimeCheck.Choice c = choice;
+        return c == null ? trigger.toString() : c.main().toString();
+    }
+
+    /** Why the trigger {@code auto} chose micro-batches, or null. */
+    public String triggerReason() {
+        RealTimeCheck.Choice c = choice;
+        return c == null ? null : c.reason();
     }
 
     /** The output mode the queries run in, or null before the first start. */
