@@ -3,6 +3,7 @@ package dev.kindling.deploy;
 import dev.kindling.config.Setting;
 import dev.kindling.config.Settings;
 import dev.kindling.continuous.ContinuousSettings;
+import dev.kindling.examples.enrich.EnrichSettings;
 import dev.kindling.examples.recommender.RecommenderSettings;
 import dev.kindling.examples.sparkpi.SparkPiSettings;
 import dev.kindling.examples.wordcount.WordCountSettings;
@@ -33,7 +34,7 @@ import java.util.Map;
  */
 record DeployedService(String name, String directory, boolean http, String mainClass, List<Class<?>> holders) {
 
-    /** Every service with an image and manifests: the five examples and the configuration-only service. */
+    /** Every service with an image and manifests: the six examples and the configuration-only service. */
     static final List<DeployedService> ALL = List.of(
             new DeployedService("evens", "examples/evens", false, "dev.kindling.examples.evens.EvensApp",
                     List.of(SparkSettings.class)),
@@ -46,6 +47,9 @@ record DeployedService(String name, String directory, boolean http, String mainC
                             RecommenderSettings.class)),
             new DeployedService("wordcount", "examples/wordcount", true, "dev.kindling.examples.wordcount.WordCountApp",
                     List.of(ServiceSettings.class, SparkSettings.class, StreamingSettings.class, WordCountSettings.class)),
+            new DeployedService("enrich", "examples/enrich", true, "dev.kindling.examples.enrich.EnrichApp",
+                    List.of(ServiceSettings.class, SparkSettings.class, ContinuousSettings.class, StreamingSettings.class,
+                            EnrichSettings.class)),
             new DeployedService("kindling-service", "service", true, "dev.kindling.service.Main",
                     List.of(ServiceSettings.class, SparkSettings.class, OnDemandSettings.class, ContinuousSettings.class,
                             StreamingSettings.class)));
