@@ -67,6 +67,8 @@ public final class HttpServer {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Set<SseClient> streams = ConcurrentHashMap.newKeySet();
+    /** Streams admitted but not yet in {@link #streams}: their 200 reaches the client before the handler runs. */
+    private final java.util.concurrent.atomic.AtomicInteger opening = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Javalin app;
 
     public HttpServer(String serviceName, Settings settings, PrometheusMeterRegistry registry, RouteTable routes, Probes probes) {
@@ -195,13 +197,21 @@ public final class HttpServer {
             if (check != null) {
                 check.handle(ctx);
             }
-            streams.removeIf(SseClient::terminated);
-            if (streams.size() >= maxStreams) {
-                ctx.header("Retry-After", "1");
-                throw new ProblemException(Problem.of(429, "Too Many Requests", "too many event streams are open (kindling.http.max-streams "
-                        + maxStreams + "); retry later, or poll").with("retryAfterSeconds", 1));
+            synchronized (streams) {
+                streams.removeIf(SseClient::terminated);
+                if (streams.size() + opening.get() >= maxStreams) {
+                    ctx.header("Retry-After", "1");
+                    throw new ProblemException(Problem.of(429, "Too Many Requests", "too many event streams are open (kindling.http.max-streams "
+                            + maxStreams + "); retry later, or poll").with("retryAfterSeconds", 1));
+                }
+                opening.incrementAndGet();
             }
-            sse.handle(ctx);
+            try {
+                sse.handle(ctx);
+            } catch (Exception | Error e) {
+                opening.decrementAndGet();
+                throw e;
+            }
         };
     }
 
@@ -216,13 +226,19 @@ public final class HttpServer {
     private Consumer<SseClient> stream(Consumer<SseClient> handler) {
         return client -> {
             uncount(client.ctx());
-            if (draining.get()) {
+            boolean added = false;
+            synchronized (streams) {
+                opening.decrementAndGet();
+                if (!draining.get()) {
+                    streams.removeIf(SseClient::terminated);
+                    added = streams.add(client);
+                }
+            }
+            if (!added) {
                 client.sendEvent("shutdown", shutdownEvent());
                 client.close();
                 return;
             }
-            streams.removeIf(SseClient::terminated);
-            streams.add(client);
             handler.accept(client);
         };
     }
