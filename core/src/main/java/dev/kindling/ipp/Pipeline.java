@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * Ingest-Process-Publish: a source, an optional decoder with its dead letters, processors and a
@@ -146,10 +146,9 @@ public final class Pipeline {
         }
         Dataset<Row> decoded = decoder.decode(input);
         if (deadLetters == null) {
-            Observation rejected = new Observation("kindling_dead_letters_" + name);
-            Dataset<Row> observed = decoded.observe(rejected, StreamingPlan.deadLetterCount());
-            WriteResult main = out.write(process(RecordDecoder.accepted(observed)), batchId);
-            return new WriteResult(batchId, main.rowsWritten(), StreamingPlan.observedCount(rejected));
+            LongAccumulator rejected = input.sparkSession().sparkContext().longAccumulator("kindling_rejected_" + name);
+            WriteResult main = out.write(process(RecordDecoder.accepted(decoded, rejected)), batchId);
+            return new WriteResult(batchId, main.rowsWritten(), rejected.value());
         }
         Dataset<Row> cached = decoded.persist(StorageLevel.MEMORY_AND_DISK());
         try {

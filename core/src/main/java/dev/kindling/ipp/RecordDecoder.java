@@ -1,6 +1,5 @@
 package dev.kindling.ipp;
 
-import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
@@ -14,11 +13,15 @@ import java.util.Objects;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.BinaryType$;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StringType$;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * Turns the raw {@code value} of each record (bytes from Kafka, or text) into columns for the
@@ -120,7 +123,7 @@ public final class RecordDecoder {
         }
         Column text = col("value").cast(DataTypes.StringType);
         Column notUtf8 = valueType instanceof BinaryType$
-                ? functionsNot(call_function("is_valid_utf8", text))
+                ? functionsNot(VALID_UTF8.apply(col("value")))
                 : lit(false);
         Dataset<Row> withRaw = input
                 .withColumn(RAW_VALUE, col("value"))
@@ -170,6 +173,33 @@ public final class RecordDecoder {
         String[] own = Arrays.stream(decoded.columns()).filter(c -> c.startsWith("_kindling_")).toArray(String[]::new);
         return decoded.filter(col(ERROR_COLUMN).isNull()).drop(own);
     }
+
+    /**
+     * {@link #accepted(Dataset)}, counting the rejected records in {@code rejected} as the filter passes them. The
+     * count is part of the filter's generated code: the stage is not split and the decoded rows are not
+     * materialised for it (an observed metric would do both), and the filter cannot be moved below the decoding,
+     * so the value is parsed once (the count is a non-deterministic column the filter reads). Like any Spark accumulator it is complete once the action's tasks have
+     * finished; a task that fails and is retried may add its count twice.
+     */
+    public static Dataset<Row> accepted(Dataset<Row> decoded, LongAccumulator rejected) {
+        Objects.requireNonNull(rejected, "rejected");
+        UserDefinedFunction keep = functions.udf((UDF1<Boolean, Boolean>) good -> {
+            if (!good) {
+                rejected.add(1);
+            }
+            return good;
+        }, DataTypes.BooleanType).asNondeterministic().withName("kindling_accept");
+        // The count is a column, not the filter's condition: a column that is not deterministic keeps Spark from
+        // pushing the filter (and the processor's filters) below the decoding, which would parse each value again.
+        Dataset<Row> marked = decoded.withColumn(ACCEPT, keep.apply(col(ERROR_COLUMN).isNull()));
+        String[] own = Arrays.stream(marked.columns()).filter(c -> c.startsWith("_kindling_")).toArray(String[]::new);
+        return marked.filter(col(ACCEPT)).drop(own);
+    }
+
+    private static final String ACCEPT = "_kindling_accept";
+    /** Whether the binary value is well-formed UTF-8 ({@link Utf8}: eight ASCII bytes at a time). */
+    private static final UserDefinedFunction VALID_UTF8 = functions.udf((UDF1<byte[], Boolean>) Utf8::isValid, DataTypes.BooleanType)
+            .withName("kindling_valid_utf8");
 
     /**
      * The dead letters of a {@link #decode decoded} dataset, as a table: {@code topic STRING,

@@ -1,20 +1,14 @@
 package dev.kindling.ipp;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
-
+import dev.kindling.connect.internal.LocalCheckpointFileManager;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * How a {@link PipelineKind#STREAMING} pipeline becomes Structured Streaming queries, the one
@@ -31,13 +25,12 @@ import org.apache.spark.sql.streaming.DataStreamWriter;
  *
  * <p>Checkpoints: the main query keeps {@code CHECKPOINT/query}, the dead-letter query
  * {@code CHECKPOINT/dead-letters}; a sink that keeps state of its own is given {@code CHECKPOINT}
- * through {@link StreamWritable#prepare}. The number of rejected records is an observed metric of
- * the main query named {@link #DEAD_LETTER_METRIC} (column {@code n}), so it is counted even without
- * a dead-letter sink.
+ * through {@link StreamWritable#prepare}. A checkpoint on the local disk is written by
+ * Kindling's {@code LocalCheckpointFileManager}: no process forked per file, each file forced to disk before
+ * its atomic rename; a session that names its own {@code spark.sql.streaming.checkpointFileManagerClass}
+ * keeps it. The number of rejected records is counted by the main query's filter ({@link #rejectedCount}), so it is counted even without a dead-letter sink.
  */
 public final class StreamingPlan {
-    /** The name of the main query's observed metric that counts rejected records (column {@code n}). */
-    public static final String DEAD_LETTER_METRIC = "kindling_dead_letters";
     /** The output modes a query can ask for, besides {@code auto}. */
     public static final List<String> OUTPUT_MODES = OutputModes.MODES;
 
@@ -45,12 +38,14 @@ public final class StreamingPlan {
     private final SparkSession spark;
     private final Dataset<Row> result;
     private final String outputMode;
+    private final LongAccumulator rejected;
 
-    private StreamingPlan(Pipeline pipeline, SparkSession spark, Dataset<Row> result, String outputMode) {
+    private StreamingPlan(Pipeline pipeline, SparkSession spark, Dataset<Row> result, String outputMode, LongAccumulator rejected) {
         this.pipeline = pipeline;
         this.spark = spark;
         this.result = result;
         this.outputMode = outputMode;
+        this.rejected = rejected;
     }
 
     /**
@@ -72,18 +67,23 @@ public final class StreamingPlan {
         Dataset<Row> raw = pipeline.sourceAs(StreamReadable.class).readStream(spark);
         RecordDecoder decoder = pipeline.decoder();
         Dataset<Row> input = raw;
+        LongAccumulator rejected = null;
         if (decoder.canReject()) {
-            Dataset<Row> decoded = decoder.decode(raw).observe(DEAD_LETTER_METRIC, deadLetterCount());
-            input = RecordDecoder.accepted(decoded);
+            rejected = spark.sparkContext().longAccumulator("kindling_rejected_" + pipeline.name());
+            input = RecordDecoder.accepted(decoder.decode(raw), rejected);
         }
         Dataset<Row> result = pipeline.process(input);
         String mode = OutputModes.resolve(result, outputMode.trim().toLowerCase(java.util.Locale.ROOT), pipeline.name());
-        return new StreamingPlan(pipeline, spark, result, mode);
+        return new StreamingPlan(pipeline, spark, result, mode, rejected);
     }
 
-    /** The aggregate that counts rejected records of a decoded dataset, as column {@code n}. */
-    public static Column deadLetterCount() {
-        return count(when(col(RecordDecoder.ERROR_COLUMN).isNotNull(), lit(1))).as("n");
+    /**
+     * How many records the decoder has rejected in the main queries started from this plan: complete for every
+     * micro-batch (or, in real-time mode, every checkpoint interval) that has ended; 0 for a decoder that rejects
+     * nothing. It is counted even without a dead-letter sink.
+     */
+    public long rejectedCount() {
+        return rejected == null ? 0 : rejected.value();
     }
 
     /** The output mode the main query runs in. */
@@ -115,6 +115,7 @@ public final class StreamingPlan {
                     + "), and its state lives in the checkpoint: give it a checkpoint");
         }
         sink.prepare(spark, result.schema(), outputMode, checkpoint);
+        useLocalCheckpointFiles(spark, checkpoint);
         DataStreamWriter<Row> writer = sink.writeStream(result).queryName(queryName).outputMode(outputMode);
         return checkpoint == null ? writer : writer.option("checkpointLocation", checkpoint + "/query");
     }
@@ -145,24 +146,21 @@ public final class StreamingPlan {
         Dataset<Row> shaped = sink.shapeDeadLetters(rejected);
         String mode = realTime ? "update" : "append";
         sink.prepare(spark, shaped.schema(), mode, checkpoint);
+        useLocalCheckpointFiles(spark, checkpoint);
         return Optional.of(sink.writeStream(shaped).queryName(queryName + "_dead_letters").outputMode(mode)
                 .option("checkpointLocation", checkpoint + "/dead-letters"));
     }
 
     /**
-     * The count in an {@link Observation} of {@link #deadLetterCount()} once the observed action has
-     * finished; 0 when the metric does not arrive within 5 seconds (the action never ran the plan).
+     * Has Spark write the checkpoint of a query on the local disk with {@code LocalCheckpointFileManager} (no
+     * process forked per file, content forced to disk before the atomic rename) unless the session names a
+     * manager of its own in {@code spark.sql.streaming.checkpointFileManagerClass}. The setting is the
+     * session's; the class hands any non-local path to Spark's own manager.
      */
-    static long observedCount(Observation observation) {
-        try {
-            Row row = scala.concurrent.Await.result(observation.future(),
-                    scala.concurrent.duration.Duration.create(5, TimeUnit.SECONDS));
-            return row == null || row.isNullAt(0) ? 0 : row.getLong(0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        } catch (Exception e) { // scala's Await declares TimeoutException without a Java throws clause
-            return 0;
+    static void useLocalCheckpointFiles(SparkSession spark, String checkpoint) {
+        if (checkpoint != null && LocalCheckpointFileManager.isLocal(checkpoint)
+                && spark.conf().getOption(LocalCheckpointFileManager.SPARK_SETTING).isEmpty()) {
+            spark.conf().set(LocalCheckpointFileManager.SPARK_SETTING, LocalCheckpointFileManager.class.getName());
         }
     }
 }

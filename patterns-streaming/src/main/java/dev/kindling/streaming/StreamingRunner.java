@@ -180,7 +180,7 @@ public final class StreamingRunner implements Component {
         SparkSession spark = context.spark();
         Backoff b = backoff != null ? backoff : Backoff.fromSettings(context.settings(), pattern());
         maxLimit = tableMaxLimit != null ? tableMaxLimit : context.settings().get(StreamingSettings.TABLE_MAX_LIMIT);
-        StreamingMetrics m = new StreamingMetrics(context.meters(), this::up);
+        StreamingMetrics m = new StreamingMetrics(context.meters(), this::up, queries::rejected);
         LagMonitor l = pipeline.source() instanceof KafkaSource kafka ? new LagMonitor(name, kafka, context.meters()) : null;
         ProgressListener pl = new ProgressListener(name, m, l, signal, this::progressed);
         spark.streams().addListener(pl);

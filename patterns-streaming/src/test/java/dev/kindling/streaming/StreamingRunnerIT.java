@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kindling.config.Settings;
 import dev.kindling.connect.Connectors;
+import dev.kindling.connect.internal.LocalCheckpointFileManager;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.DeliveryGuarantee;
 import dev.kindling.ipp.Pipeline;
@@ -323,6 +324,15 @@ class StreamingRunnerIT {
         assertThat(service.status().components().get("flaky").state()).isEqualTo(ComponentState.STOPPED);
         assertThat(runner.readiness().ok()).isFalse();
         assertThat(spark.streams().active()).isEmpty();
+        // The offset log the restart resumed from was written by Kindling's local checkpoint files: whole files, no
+        // temp files left, and none of the .crc files Hadoop's local file system writes beside each file.
+        assertThat(spark.conf().get(LocalCheckpointFileManager.SPARK_SETTING)).isEqualTo(LocalCheckpointFileManager.class.getName());
+        try (var files = java.nio.file.Files.walk(tmp.resolve("flaky").resolve("query"))) {
+            List<String> names = files.map(f -> f.getFileName().toString()).toList();
+            assertThat(names).contains("metadata", "offsets", "commits", "0").noneMatch(n -> n.endsWith(".crc") || n.endsWith(".tmp"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static List<Map<String, Object>> rows(JsonHttp http, String path) {

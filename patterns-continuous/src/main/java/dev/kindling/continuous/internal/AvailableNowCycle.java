@@ -54,7 +54,7 @@ public final class AvailableNowCycle implements CycleBody {
             cancel();
             running.clear();
         }
-        account(a, main.recentProgress());
+        account(a, main.recentProgress(), plan.rejectedCount());
         if (a.batchId == null) {
             a.idle();
             return;
@@ -82,11 +82,10 @@ public final class AvailableNowCycle implements CycleBody {
         }
     }
 
-    /** Rows read and written, dead letters and the last batch id, from the main query's progress reports. */
-    private static void account(CycleAttempt a, StreamingQueryProgress[] progress) {
+    /** Rows read and written and the last batch id from the main query's progress reports; the dead letters its filter counted. */
+    private static void account(CycleAttempt a, StreamingQueryProgress[] progress, long dead) {
         long read = 0;
         long written = 0;
-        long dead = 0;
         boolean writtenKnown = true;
         Long lastBatch = null;
         List<StreamingQueryProgress> withInput = new ArrayList<>();
@@ -103,10 +102,6 @@ public final class AvailableNowCycle implements CycleBody {
                 writtenKnown = false;
             } else {
                 written += out;
-            }
-            Row n = p.observedMetrics() == null ? null : p.observedMetrics().get(StreamingPlan.DEAD_LETTER_METRIC);
-            if (n != null && !n.isNullAt(0)) {
-                dead += n.getLong(0);
             }
         }
         a.rowsRead = read;

@@ -1,6 +1,5 @@
 package dev.kindling.streaming.internal;
 
-import dev.kindling.ipp.StreamingPlan;
 import dev.kindling.service.ComponentMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -8,7 +7,7 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.apache.spark.sql.Row;
+import java.util.function.LongSupplier;
 import org.apache.spark.sql.streaming.StateOperatorProgress;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
@@ -33,9 +32,14 @@ public final class StreamingMetrics {
     private final Counter deadLetterCounter;
     private final Counter restartCounter;
     private final BooleanSupplier up;
+    private final LongSupplier rejected;
 
-    /** Registers the meters; {@code up} says whether the runner is ready. */
-    public StreamingMetrics(ComponentMeters meters, BooleanSupplier up) {
+    /**
+     * Registers the meters; {@code up} says whether the runner is ready, {@code rejected} how many records the
+     * decoder has rejected since the runner started (read at each progress).
+     */
+    public StreamingMetrics(ComponentMeters meters, BooleanSupplier up, LongSupplier rejected) {
+        this.rejected = rejected;
         meters.gauge("input.rows.per.second", "input rows per second in the last micro-batch", this, StreamingMetrics::inputRowsPerSecond);
         meters.gauge("processed.rows.per.second", "rows processed per second in the last micro-batch", this,
                 StreamingMetrics::processedRowsPerSecond);
@@ -58,10 +62,9 @@ public final class StreamingMetrics {
         if (p.batchDuration() > 0) {
             batchTimer.record(p.batchDuration(), TimeUnit.MILLISECONDS);
         }
-        Row observed = p.observedMetrics().get(StreamingPlan.DEAD_LETTER_METRIC);
-        if (observed != null && !observed.isNullAt(0)) {
-            long n = observed.getLong(0);
-            deadLetters.addAndGet(n);
+        long total = rejected.getAsLong();
+        long n = total - deadLetters.getAndSet(total);
+        if (n > 0) {
             deadLetterCounter.increment(n);
         }
     }

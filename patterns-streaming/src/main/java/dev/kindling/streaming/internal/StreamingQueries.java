@@ -44,6 +44,8 @@ public final class StreamingQueries {
     private volatile StreamingQuery dead;
     private volatile String outputMode;
     private volatile RealTimeCheck.Choice choice;
+    private volatile StreamingPlan plan;
+    private final java.util.concurrent.atomic.AtomicLong rejectedBefore = new java.util.concurrent.atomic.AtomicLong();
     private boolean closed;
 
     /** @param checkpoint the checkpoint folder, or null when the query needs none */
@@ -76,6 +78,11 @@ public final class StreamingQueries {
             LOG.info("streaming query '{}' runs in {}", name, c.reason());
         }
         choice = c;
+        StreamingPlan previous = this.plan;
+        if (previous != null) {
+            rejectedBefore.addAndGet(previous.rejectedCount());
+        }
+        this.plan = plan;
         DataStreamWriter<Row> mainWriter = plan.mainQuery(name, checkpoint).trigger(c.main().toSpark());
         Optional<DataStreamWriter<Row>> deadWriter = plan.deadLetterQuery(name, checkpoint, c.realTime() && c.dead().realTime());
         StreamingQuery d = deadWriter.isPresent() ? startWriter(deadWriter.get().trigger(c.dead().toSpark())) : null;
@@ -93,6 +100,12 @@ public final class StreamingQueries {
                 pipeline.source().name(), pipeline.sink().name(), outputMode, c.main(), checkpoint,
                 pipeline.deadLetters().map(s -> ", dead letters -> " + s.name()).orElse(""));
         return true;
+    }
+
+    /** How many records the decoder has rejected in the main queries started so far (all starts, this one included). */
+    public long rejected() {
+        StreamingPlan p = plan;
+        return rejectedBefore.get() + (p == null ? 0 : p.rejectedCount());
     }
 
     /**

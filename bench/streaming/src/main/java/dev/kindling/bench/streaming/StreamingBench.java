@@ -106,6 +106,7 @@ public final class StreamingBench {
                     .run(1, rounds);
             System.out.println(r.summary("kindling", "plain") + " (goal >= 0.97)");
             System.out.println(r.summary("kindling-no-decoder", "plain"));
+            System.out.println(r.summary("kindling", "kindling-no-decoder") + " (the decoder's own cost)");
             System.out.println(r.summary("kindling", "raw"));
             BenchResultFile result = new BenchResultFile("streaming", "Kafka to Kafka word count: Kindling, plain Spark, a raw Kafka loop",
                     "mvn -B -f bench/streaming/pom.xml compile exec:exec -Dbench.args=\"" + records + " " + rounds + " " + rate + " " + seconds
@@ -115,7 +116,23 @@ public final class StreamingBench {
             result.measurement("throughput", r)
                     .ratio("kindling / plain", kp, ">= 0.97", kp >= 0.97)
                     .ratio("kindling without decoder / plain", r.medianRatio("kindling-no-decoder", "plain"), null, null)
+                    .ratio("kindling / kindling without decoder", r.medianRatio("kindling", "kindling-no-decoder"), null, null)
                     .ratio("kindling / raw", r.medianRatio("kindling", "raw"), null, null);
+
+            String jsonInput = "bench-json";
+            kafka.createTopic(jsonInput, 2);
+            JsonVariants.produce(kafka.bootstrapServers(), jsonInput, records);
+            System.out.printf("input: %d JSON objects (%s) in topic %s, 2 partitions%n", records, JsonVariants.DDL, jsonInput);
+            Alternating.Result j = Alternating.of(String.format(Locale.ROOT, "JSON decode, filter, project over %,d records", records),
+                            "records/s")
+                    .variant("kindling-json", () -> records / JsonVariants.kindling(spark, kafka, jsonInput, work.resolve("kj" + run.incrementAndGet()),
+                            "out-kj" + run.get()))
+                    .variant("plain-json", () -> records / JsonVariants.plain(spark, kafka, jsonInput, work.resolve("pj" + run.incrementAndGet()),
+                            "out-pj" + run.get()))
+                    .run(1, rounds);
+            System.out.println(j.summary("kindling-json", "plain-json") + " (goal >= 0.97)");
+            double kj = j.medianRatio("kindling-json", "plain-json");
+            result.measurement("json", j).ratio("kindling json decoder / plain from_json", kj, ">= 0.97", kj >= 0.97);
 
             Map<String, Double> latency = latency(spark, kafka, work.resolve("lat"), rate, seconds);
             if (!latency.isEmpty()) {
@@ -147,11 +164,15 @@ public final class StreamingBench {
                 .process(decode ? Processor.sql(SQL) : Processor.sql("SELECT CAST(value AS STRING) AS value FROM input").andThen(Processor.sql(SQL)))
                 .sink(c.sink(uri + output + "?keyColumn=word"))
                 .build();
-        StreamingRunner runner = StreamingRunner.builder(pipeline)
+        return runToTheEnd(spark, StreamingRunner.builder(pipeline)
                 .checkpoint(checkpoint.toString())
                 .trigger(StreamTrigger.availableNow())
                 .outputMode("update")
-                .build();
+                .build());
+    }
+
+    /** Seconds from the start of a service with {@code runner} (an available-now query) to the query's end. */
+    static double runToTheEnd(SparkSession spark, StreamingRunner runner) throws Exception {
         spark.streams().resetTerminated();
         long start = System.nanoTime();
         // The runner runs as a component of a service, as in an app; its HTTP server binds in a few ms, inside the measured time.
@@ -169,7 +190,7 @@ public final class StreamingBench {
         }
     }
 
-    private static KindlingService service(SparkSession spark, StreamingRunner runner) {
+    static KindlingService service(SparkSession spark, StreamingRunner runner) {
         return KindlingService.builder("bench-streaming").spark(spark)
                 .settings(Settings.of(Map.of("kindling.http.port", "0", "kindling.http.host", "127.0.0.1")))
                 .component(runner)
@@ -177,7 +198,7 @@ public final class StreamingBench {
     }
 
     /** The runner's state once its supervisor has seen the query end (a few ms after it did). */
-    private static ComponentStatus awaitFinalState(KindlingService service, String name) throws InterruptedException {
+    static ComponentStatus awaitFinalState(KindlingService service, String name) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         ComponentStatus s = service.status().components().get(name);
         while ((s.state() == ComponentState.RUNNING || s.state() == ComponentState.STARTING)
@@ -244,10 +265,8 @@ public final class StreamingBench {
 
     /** Produce-to-result latency at {@code rate} lines per second for {@code seconds}: each line is one new word. */
     static Map<String, Double> latency(SparkSession spark, KafkaBroker kafka, Path checkpoint, int rate, int seconds) throws Exception {
-        String input = "lat-words";
-        String output = "lat-counts";
-        kafka.createTopic(input, 1);
-        kafka.createTopic(output, 1);
+        String input = kafka.createUniqueTopic("lat-words", 1);
+        String output = kafka.createUniqueTopic("lat-counts", 1);
         Connectors c = Connectors.builtIn();
         String uri = "kafka://" + kafka.bootstrapServers() + "/";
         StreamingRunner runner = StreamingRunner.builder(Pipeline.builder(PipelineKind.STREAMING).name("latency")
@@ -326,7 +345,7 @@ public final class StreamingBench {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "1");
@@ -336,7 +355,7 @@ public final class StreamingBench {
         return new KafkaProducer<>(p);
     }
 
-    private static void produceLines(String bootstrap, String topic, int records) {
+    static void produceLines(String bootstrap, String topic, int records) {
         SplittableRandom random = new SplittableRandom(11);
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
             for (int i = 0; i < records; i++) {
