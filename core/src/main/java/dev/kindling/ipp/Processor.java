@@ -37,7 +37,7 @@ public interface Processor {
     }
 
     /**
-     * A SQL processor, the zero-code default: {@code query} reads the input as the view {@code input}.
+     * A SQL processor, the zero-code default: {@code query} reads the input as the table {@code input}.
      *
      * @see SqlProcessor
      */

@@ -63,6 +63,19 @@ public interface JobStore extends AutoCloseable {
      */
     void save(StoredJob job);
 
+    /**
+     * Saves {@code jobs} as {@link #save} does, all or none: the service saves the submissions that arrive
+     * together in one call and acknowledges them only when it returns, and refuses every one of them when
+     * it throws. The default saves them one by one, so a failure part-way leaves the earlier ones saved
+     * (they run after a restart although their callers heard 503); a store that can should make it one
+     * transaction, as the PostgreSQL store does.
+     *
+     * @throws dev.kindling.ipp.KindlingException when they cannot be saved
+     */
+    default void saveAll(List<StoredJob> jobs) {
+        jobs.forEach(this::save);
+    }
+
     /** The jobs saved as QUEUED or RUNNING, oldest submission first. */
     List<StoredJob> loadUnfinished();
 

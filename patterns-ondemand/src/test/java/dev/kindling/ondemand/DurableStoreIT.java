@@ -65,6 +65,16 @@ class DurableStoreIT {
             real.save(job);
         }
 
+        /** Each call of {@link #saveAll}: the thread that made it and how many jobs it carried. */
+        final java.util.Queue<String> saveAllCalls = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        @Override
+        public void saveAll(List<StoredJob> jobs) {
+            check();
+            saveAllCalls.add(Thread.currentThread().getName() + " " + jobs.size());
+            real.saveAll(jobs);
+        }
+
         @Override
         public List<StoredJob> loadUnfinished() {
             check();
@@ -191,6 +201,44 @@ class DurableStoreIT {
             assertThat(http2.get("/jobs/" + spin).json().get("error").get("type").asText()).isEqualTo("interrupted by shutdown");
             assertThat(db.queryForList("SELECT id FROM kindling_jobs WHERE state IN ('QUEUED','RUNNING')"))
                     .containsExactly(Map.of("id", "left-unknown"));
+        }
+    }
+
+    @Test
+    void submissionsAreSavedTogetherOffTheRequestThreadsAndAnsweredOnlyOnceCommitted(PostgresDatabase db, SparkSession spark)
+            throws Exception {
+        SwitchableStore store = new SwitchableStore(JobStore.postgres(new JdbcEndpoint(db.jdbcUrl(), db.user(), Secret.of(db.password())),
+                "batched_jobs"));
+        int clients = 24;
+        int each = 5;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try (KindlingService service = start(spark, store, Map.of("kindling.ondemand.queue-capacity", "1000"))) {
+            JsonHttp http = new JsonHttp(service.port(), null);
+            List<java.util.concurrent.Future<List<String>>> answers = new java.util.ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                answers.add(pool.submit(() -> {
+                    List<String> problems = new java.util.ArrayList<>();
+                    for (int i = 0; i < each; i++) {
+                        JsonHttp.Response r = http.post("/jobs/count", "{\"n\": 10}");
+                        String id = r.json().get("id").asText();
+                        // the 202 comes after the commit: the row is there the moment the caller hears of the job
+                        if (r.status() != 202 || db.queryForList("SELECT id FROM batched_jobs WHERE id = ?", id).size() != 1) {
+                            problems.add(r.status() + " " + id);
+                        }
+                    }
+                    return problems;
+                }));
+            }
+            for (java.util.concurrent.Future<List<String>> a : answers) {
+                assertThat(a.get()).isEmpty();
+            }
+            // every submission went through one saveAll, made by the store's writer thread and never by a request thread
+            List<String> calls = List.copyOf(store.saveAllCalls);
+            assertThat(calls.stream().mapToInt(c -> Integer.parseInt(c.substring(c.lastIndexOf(' ') + 1))).sum()).isEqualTo(clients * each);
+            assertThat(calls).allSatisfy(c -> assertThat(c).contains("store-writer").doesNotContain("Jetty"));
+            assertThat(db.queryForList("SELECT count(*) AS n FROM batched_jobs")).containsExactly(Map.of("n", (long) clients * each));
+        } finally {
+            pool.shutdownNow();
         }
     }
 

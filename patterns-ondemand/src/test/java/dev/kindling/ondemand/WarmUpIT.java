@@ -50,16 +50,16 @@ class WarmUpIT {
             JsonHttp.Response held = http.get("/readyz");
             assertThat(held.status()).isEqualTo(503);
             assertThat(held.json()).isEqualTo(Json.mapper().valueToTree(Map.of("status", "not ready",
-                    "checks", Map.of("gated", "not ready: warming up: job 'gate' (1 of 1)"))));
+                    "checks", Map.of("gated", "not ready: warming up: job 'gate' (1 of 1, run 1)"))));
             assertThat(service.status().components().get("gated").state()).isEqualTo(ComponentState.RUNNING);
-            assertThat(service.status().components().get("gated").readiness()).isEqualTo("warming up: job 'gate' (1 of 1)");
+            assertThat(service.status().components().get("gated").readiness()).isEqualTo("warming up: job 'gate' (1 of 1, run 1)");
             // it came in over HTTP, at the prefixed route, with the service's token, and it is not a user's job
             assertThat(http.get("/api/jobs").json().get("total").asInt()).isZero();
 
             GATE.countDown();
             await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/readyz").status() == 200);
             assertThat(service.meterRegistry().get("http.server.requests").tag("route", "/api/jobs/{name}").tag("method", "POST")
-                    .tag("status", "200").timer().count()).isEqualTo(1L);
+                    .tag("status", "200").timer().count()).isBetween(2L, 30L);
             assertThat(http.get("/metrics").body())
                     .contains("kindling_ondemand_jobs_submitted_total{pipeline=\"gate\",service=\"warm-up-it\"} 0.0\n");
             assertThat(http.post("/api/jobs/gate?wait=20s", "{}").json().get("result").asLong()).isEqualTo(3L);

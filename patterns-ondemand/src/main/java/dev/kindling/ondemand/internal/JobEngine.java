@@ -1,8 +1,6 @@
 package dev.kindling.ondemand.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kindling.ipp.Failures;
-import dev.kindling.ipp.KindlingException;
 import dev.kindling.ondemand.JobDefinition;
 import dev.kindling.ondemand.JobError;
 import dev.kindling.ondemand.JobState;
@@ -23,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -154,53 +154,67 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
         return def;
     }
 
+    /** {@link #submitAsync}, waiting for the store's commit: for callers that wait for the job anyway. */
+    public JobRecord submit(String name, JsonNode rawParams, Duration timeout, String trigger) {
+        try {
+            return submitAsync(name, rawParams, timeout, trigger).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
     /**
-     * Accepts a job: binds and validates the params (400), reserves a place in the queue (429 when full),
-     * saves it as QUEUED in the store (503 when the store fails: the job is then not accepted) and queues it.
+     * Accepts a job: binds and validates the params (400) and reserves a place in the queue (429), throwing on the caller's
+     * thread; the store's save of it as QUEUED is batched off that thread, and it is queued once committed. The future
+     * fails with a 503 problem when the store could not save it (not accepted); without a store it is done at once.
      *
      * @param timeout null for the job's or the service's default
      * @param trigger what submits it ({@link JobStatus#HTTP}, ...)
      */
-    public JobRecord submit(String name, JsonNode rawParams, Duration timeout, String trigger) {
+    public CompletableFuture<JobRecord> submitAsync(String name, JsonNode rawParams, Duration timeout, String trigger) {
         if (stopping || context.shuttingDown()) {
             throw new ProblemException(Problem.of(503, "Service Unavailable", "the service is shutting down; no new jobs"));
         }
         JobDefinition<?, ?> def = definition(name);
         Object params = ParamsBinder.bind(def, rawParams);
         Duration t = timeout != null ? timeout : def.timeout() != null ? def.timeout() : config.defaultTimeout();
-        if (t.compareTo(config.maxTimeout()) > 0) {
-            t = config.maxTimeout();
+        t = t.compareTo(config.maxTimeout()) > 0 ? config.maxTimeout() : t;
+        boolean warmUp = JobStatus.WARM_UP.equals(trigger);
+        if (replicas != null && !warmUp) {
+            JobRecord r = record(name, def, params, t, trigger);
+            return replicas.accept(r).thenApply(accepted -> {
+                r.meters().submitted();
+                records.evict(now());
+                return r;
+            });
         }
-        JobRecord r = new JobRecord(new JobRecord.Origin(UUID.randomUUID().toString(), name, seq.incrementAndGet(), trigger, now()),
-                def, params, ParamsBinder.toJson(params), t, meters.get(name));
-        if (replicas != null && !r.isWarmUp()) {
-            replicas.accept(r);
-            r.meters().submitted();
-            records.evict(now());
-            return r;
-        }
-        if (!dispatcher.reserve()) {
-            if (!r.isWarmUp()) {
-                r.meters().rejected();
+        if (!dispatcher.reserve()) { // before the record is made: a 429 stays cheap when the queue is full
+            if (!warmUp) {
+                meters.get(name).rejected();
             }
             long seconds = config.retryAfterSeconds();
             throw new ProblemException(Problem.of(429, "Too Many Requests", "the job queue is full (" + config.queueCapacity()
                     + " jobs waiting); retry after " + seconds + " s").with("retryAfterSeconds", seconds));
         }
-        try {
-            store.saveOrThrow(r);
-        } catch (KindlingException e) {
-            dispatcher.unreserve();
-            throw new ProblemException(Problem.of(503, "Service Unavailable", "the job store could not save the job, so it "
-                    + "was not accepted: " + Failures.summary(e)));
-        }
-        records.add(r);
-        dispatcher.enqueue(r);
-        if (!r.isWarmUp()) {
-            r.meters().submitted();
-        }
-        records.evict(now());
-        return r;
+        JobRecord r = record(name, def, params, t, trigger);
+        return store.submitted(r).handle((saved, failure) -> {
+            if (failure != null) {
+                dispatcher.unreserve();
+                throw StoreWriter.notSaved(failure);
+            }
+            records.add(r);
+            dispatcher.enqueue(r);
+            if (!r.isWarmUp()) {
+                r.meters().submitted();
+            }
+            records.evict(now());
+            return r;
+        });
+    }
+
+    private JobRecord record(String name, JobDefinition<?, ?> def, Object params, Duration timeout, String trigger) {
+        return new JobRecord(new JobRecord.Origin(UUID.randomUUID().toString(), name, seq.incrementAndGet(), trigger, now()),
+                def, params, ParamsBinder.toJson(params), timeout, meters.get(name));
     }
 
     /** The job's status, from memory or (with a shared store) from the store; a 404 problem when unknown. */
@@ -375,6 +389,7 @@ public final class JobEngine implements Dispatcher.Ends, StoreRecovery.Target {
             }
         }
         timer.shutdownNow();
+        store.close();
         dispatcher.close();
     }
 

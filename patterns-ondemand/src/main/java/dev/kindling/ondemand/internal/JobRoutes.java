@@ -119,6 +119,11 @@ public final class JobRoutes {
         }, parts.reads()));
     }
 
+    /**
+     * POST /jobs/{name}. Without {@code ?wait=} the request thread does no I/O: the checks run on it, and the 202 is
+     * sent when the job store (if any) has committed the job, from the thread that wrote it. With {@code ?wait=} the
+     * caller waits for the job on its request thread anyway ({@code kindling.http.max-waiting} bounds those).
+     */
     private void submit(Context ctx) throws InterruptedException {
         JobEngine jobs = engine();
         String name = ctx.pathParam("name");
@@ -127,14 +132,34 @@ public final class JobRoutes {
         Duration wait = QueryParams.duration(ctx, "wait", jobs.config().maxWait());
         JsonNode params = ParamsBinder.parseBody(ctx.body());
         String trigger = warmUpKey.equals(ctx.header(WarmUp.HEADER)) ? JobStatus.WARM_UP : JobStatus.HTTP;
-        JobRecord r = submitOr429(ctx, jobs, name, params, timeout, trigger);
-        if (wait != null) {
-            JobStatus done = await(jobs, r, wait);
-            if (done != null) {
-                ctx.status(200).json(done);
-                return;
+        CompletableFuture<JobRecord> accepted = submitOr429(ctx, jobs, name, params, timeout, trigger);
+        if (wait == null) {
+            if (accepted.isDone() && !accepted.isCompletedExceptionally()) {
+                accepted(ctx, accepted.join()); // no store: nothing to hand off
+            } else {
+                ctx.future(() -> accepted.thenAccept(r -> accepted(ctx, r)));
             }
+            return;
         }
+        JobRecord r = joined(accepted);
+        JobStatus done = await(jobs, r, wait);
+        if (done != null) {
+            ctx.status(200).json(done);
+            return;
+        }
+        accepted(ctx, r);
+    }
+
+    /** The accepted job, waiting for the store's commit; the failure's own problem (503) when it failed. */
+    private static JobRecord joined(CompletableFuture<JobRecord> accepted) {
+        try {
+            return accepted.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    private void accepted(Context ctx, JobRecord r) {
         JobStatus s = r.snapshot();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", s.id());
@@ -153,7 +178,7 @@ public final class JobRoutes {
         Duration own = jobs.definition(name).timeout();
         Duration bound = own != null && own.compareTo(jobs.config().maxWait()) < 0 ? own : jobs.config().maxWait();
         JsonNode params = ParamsBinder.fromQuery(ctx.queryParamMap());
-        JobRecord r = submitOr429(ctx, jobs, name, params, bound, JobStatus.HTTP);
+        JobRecord r = joined(submitOr429(ctx, jobs, name, params, bound, JobStatus.HTTP));
         JobStatus done = await(jobs, r, bound.plus(SYNC_SLACK));
         boolean outlived = done == null;
         if (outlived) {
@@ -182,9 +207,10 @@ public final class JobRoutes {
         }
     }
 
-    private static JobRecord submitOr429(Context ctx, JobEngine jobs, String name, JsonNode params, Duration timeout, String trigger) {
+    private static CompletableFuture<JobRecord> submitOr429(Context ctx, JobEngine jobs, String name, JsonNode params, Duration timeout,
+                                                            String trigger) {
         try {
-            return jobs.submit(name, params, timeout, trigger);
+            return jobs.submitAsync(name, params, timeout, trigger);
         } catch (ProblemException e) {
             if (e.problem().status() == 429) {
                 ctx.header("Retry-After", String.valueOf(e.problem().extra().get("retryAfterSeconds")));

@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * The on-demand pattern from configuration alone ({@code KINDLING_PATTERN=ondemand} for
  * {@link dev.kindling.service.Main}): one job that reads a source URI, runs a SQL query over it (the
- * source is the view {@code input}) and answers the first rows, at {@code POST /jobs/<name>} and
+ * query reads the source as the table {@code input}) and answers the first rows, at {@code POST /jobs/<name>} and
  * {@code GET /<name>}.
  *
  * <pre>

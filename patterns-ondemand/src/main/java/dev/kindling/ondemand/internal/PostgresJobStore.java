@@ -126,33 +126,69 @@ public final class PostgresJobStore implements JobStore, Remote {
         }
     }
 
-    @Override
-    public void save(StoredJob job) {
-        JobStatus s = job.status();
-        // A job never moves back: a final state is never overwritten and RUNNING never becomes QUEUED again,
-        // whatever order concurrent saves (submitter, worker, canceller) reach the database in.
-        String sql = "INSERT INTO " + table + " AS t (id, name, state, params, timeout_ms, submitted_at, started_at, finished_at, "
+    /**
+     * The upsert of one job. A job never moves back: a final state is never overwritten and RUNNING never becomes
+     * QUEUED again, whatever order concurrent saves (submitter, worker, canceller) reach the database in.
+     */
+    private String upsert() {
+        return "INSERT INTO " + table + " AS t (id, name, state, params, timeout_ms, submitted_at, started_at, finished_at, "
                 + "result, error_type, error_message, submitted_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
                 + "state = EXCLUDED.state, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, "
                 + "result = EXCLUDED.result, error_type = EXCLUDED.error_type, error_message = EXCLUDED.error_message "
                 + "WHERE t.state NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND NOT (t.state = 'RUNNING' AND EXCLUDED.state = 'QUEUED')";
-        try (Connection c = endpoint.connect(); PreparedStatement p = c.prepareStatement(sql)) {
-            p.setString(1, s.id());
-            p.setString(2, s.name());
-            p.setString(3, s.state().name());
-            p.setString(4, job.paramsJson());
-            p.setLong(5, job.timeoutMillis());
-            p.setTimestamp(6, Timestamp.from(s.submittedAt()));
-            setInstant(p, 7, s.startedAt());
-            setInstant(p, 8, s.finishedAt());
-            p.setString(9, s.result() == null ? null : s.result().toString());
-            p.setString(10, s.error() == null ? null : s.error().type());
-            p.setString(11, s.error() == null ? null : s.error().message());
-            p.setString(12, s.trigger());
+    }
+
+    @Override
+    public void save(StoredJob job) {
+        try (Connection c = endpoint.connect(); PreparedStatement p = c.prepareStatement(upsert())) {
+            bind(p, job);
             p.executeUpdate();
         } catch (SQLException e) {
-            throw Failures.fromSql("job store " + endpoint + " could not save job " + s.id() + " as " + s.state(), e);
+            throw Failures.fromSql("job store " + endpoint + " could not save job " + job.status().id() + " as " + job.status().state(), e);
         }
+    }
+
+    /** One transaction: one round trip for the batch, and all or none of the jobs saved. */
+    @Override
+    public void saveAll(List<StoredJob> jobs) {
+        if (jobs.size() == 1) {
+            save(jobs.get(0));
+            return;
+        }
+        try (Connection c = endpoint.connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement p = c.prepareStatement(upsert())) {
+                for (StoredJob job : jobs) {
+                    bind(p, job);
+                    p.addBatch();
+                }
+                p.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw Failures.fromSql("job store " + endpoint + " could not save " + jobs.size() + " submitted jobs", e);
+        }
+    }
+
+    private static void bind(PreparedStatement p, StoredJob job) throws SQLException {
+        JobStatus s = job.status();
+        p.setString(1, s.id());
+        p.setString(2, s.name());
+        p.setString(3, s.state().name());
+        p.setString(4, job.paramsJson());
+        p.setLong(5, job.timeoutMillis());
+        p.setTimestamp(6, Timestamp.from(s.submittedAt()));
+        setInstant(p, 7, s.startedAt());
+        setInstant(p, 8, s.finishedAt());
+        p.setString(9, s.result() == null ? null : s.result().toString());
+        p.setString(10, s.error() == null ? null : s.error().type());
+        p.setString(11, s.error() == null ? null : s.error().message());
+        p.setString(12, s.trigger());
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -87,26 +88,27 @@ final class ReplicaJobs implements ReplicaLoop.Engine {
     }
 
     /**
-     * Accepts {@code r} into the shared queue: 429 when the jobs queued across all replicas fill the queue,
-     * else saved as QUEUED (the store failing: 503) before the caller hears of it.
+     * Accepts {@code r} into the shared queue: 429 (thrown) when the jobs queued across all replicas fill the
+     * queue, else saved as QUEUED, batched with other submissions; the future completes once the store has
+     * committed it, or fails with a 503 problem when the store could not save it.
      */
-    void accept(JobRecord r) {
+    CompletableFuture<JobRecord> accept(JobRecord r) {
         if (loop.queuedEstimate() >= config.queueCapacity()) {
             r.meters().rejected();
             long seconds = config.retryAfterSeconds();
             throw new ProblemException(Problem.of(429, "Too Many Requests", "the job queue is full (" + config.queueCapacity()
                     + " jobs waiting across all replicas); retry after " + seconds + " s").with("retryAfterSeconds", seconds));
         }
-        try {
-            store.saveOrThrow(r);
-        } catch (RuntimeException e) {
-            throw new ProblemException(Problem.of(503, "Service Unavailable", "the job store could not save the job, so it "
-                    + "was not accepted: " + Failures.summary(e)));
-        }
-        loop.accepted();
-        records.add(r);
-        loop.follow(r);
-        loop.wake();
+        return store.submitted(r).handle((saved, failure) -> {
+            if (failure != null) {
+                throw StoreWriter.notSaved(failure);
+            }
+            loop.accepted();
+            records.add(r);
+            loop.follow(r);
+            loop.wake();
+            return r;
+        });
     }
 
     /** The job's status: this replica's record, else the store's row; a 404 problem when neither has it. */

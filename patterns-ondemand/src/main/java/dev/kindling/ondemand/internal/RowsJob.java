@@ -21,7 +21,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Rows in, rows out: the request body (or a configured source) through a processor; the result is
- * {@code {"rows": [...], "truncated": bool}} with at most {@code maxRows} rows.
+ * {@code {"rows": [...], "truncated": bool}} with at most {@code maxRows} rows, written as
+ * {@code Dataset.toJSON()} writes them ({@link RowsJson}).
  */
 public final class RowsJob implements Job<JsonNode, Map<String, Object>> {
     private static final ObjectMapper JSON = Json.mapper();
@@ -44,7 +45,7 @@ public final class RowsJob implements Job<JsonNode, Map<String, Object>> {
         SparkSession spark = context.spark();
         Dataset<Row> input = source != null ? source.read(spark) : bodyAsRows(spark, params);
         Dataset<Row> out = processor.process(input);
-        List<String> lines = out.toJSON().limit(maxRows + 1).collectAsList();
+        List<String> lines = RowsJson.first(out, maxRows + 1);
         List<JsonNode> rows = new ArrayList<>(Math.min(lines.size(), maxRows));
         for (int i = 0; i < lines.size() && i < maxRows; i++) {
             rows.add(JSON.readTree(lines.get(i)));

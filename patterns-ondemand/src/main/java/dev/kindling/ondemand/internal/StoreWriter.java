@@ -6,9 +6,15 @@ import dev.kindling.ondemand.JobStore;
 import dev.kindling.service.Backoff;
 import dev.kindling.service.ComponentContext;
 import dev.kindling.service.Health;
+import dev.kindling.service.Problem;
+import dev.kindling.service.ProblemException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +42,12 @@ final class StoreWriter {
     private final ReplicaQueue queue;
     private final String owner;
 
+    /** The most submissions one transaction saves. */
+    private static final int MAX_BATCH = 256;
+    private final ArrayDeque<Submission> submissions = new ArrayDeque<>();
+    private Thread writer;
+    private boolean closed;
+
     /**
      * @param store null: no durable store (every call does nothing)
      * @param queue the shared queue of the store, or null: the end of a job this replica claimed is saved
@@ -59,20 +71,80 @@ final class StoreWriter {
     }
 
     /**
-     * Saves {@code r} as a submission must be saved before it is acknowledged.
-     *
-     * @throws KindlingException when the store failed (counted and shown in readiness)
+     * Saves a submission, as it must be saved before it is acknowledged, without blocking the caller: the
+     * submissions that arrive while one batch is written go in the next, one {@link JobStore#saveAll}
+     * (one transaction for the PostgreSQL store). The future completes when the store has committed
+     * {@code r}, or fails with the store's {@link KindlingException} (counted and shown in readiness),
+     * in which case no job of that batch is saved. Done at once without a store or for a warm-up run.
      */
-    void saveOrThrow(JobRecord r) {
+    CompletableFuture<Void> submitted(JobRecord r) {
         if (store == null || r.isWarmUp()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        try {
-            store.save(r.stored());
-            succeeded(r);
-        } catch (KindlingException e) {
-            failed(r, e, false, true);
-            throw e;
+        Submission s = new Submission(r, new CompletableFuture<>());
+        synchronized (submissions) {
+            if (writer == null) {
+                writer = context.newThread("store-writer", this::writeSubmissions);
+                writer.start();
+            }
+            submissions.add(s);
+            submissions.notifyAll();
+        }
+        return s.saved();
+    }
+
+    /** The 503 problem of a submission the store could not save: the job is not accepted. */
+    static ProblemException notSaved(Throwable failure) {
+        return new ProblemException(Problem.of(503, "Service Unavailable", "the job store could not save the job, so it "
+                + "was not accepted: " + Failures.summary(failure)));
+    }
+
+    /** A submission waiting for its batch. */
+    private record Submission(JobRecord record, CompletableFuture<Void> saved) {
+    }
+
+    /** The writer thread: takes every waiting submission (up to {@link #MAX_BATCH}) and saves them together. */
+    private void writeSubmissions() {
+        List<Submission> batch = new ArrayList<>();
+        while (true) {
+            synchronized (submissions) {
+                while (submissions.isEmpty() && !closed) {
+                    try {
+                        submissions.wait();
+                    } catch (InterruptedException e) {
+                        closed = true;
+                    }
+                }
+                if (closed) {
+                    KindlingException stopped = new KindlingException("the service is stopping; the job was not saved");
+                    submissions.forEach(s -> s.saved().completeExceptionally(stopped));
+                    submissions.clear();
+                    return;
+                }
+                while (!submissions.isEmpty() && batch.size() < MAX_BATCH) {
+                    batch.add(submissions.poll());
+                }
+            }
+            List<JobRecord> records = batch.stream().map(Submission::record).toList();
+            try {
+                store.saveAll(records.stream().map(JobRecord::stored).toList());
+                records.forEach(this::succeeded);
+                batch.forEach(s -> s.saved().complete(null));
+            } catch (RuntimeException e) {
+                for (int i = 0; i < records.size(); i++) {
+                    failed(records.get(i), e, false, true, i == 0);
+                }
+                batch.forEach(s -> s.saved().completeExceptionally(e));
+            }
+            batch.clear();
+        }
+    }
+
+    /** Stops the writer of submissions; one still waiting fails. */
+    void close() {
+        synchronized (submissions) {
+            closed = true;
+            submissions.notifyAll();
         }
     }
 
@@ -97,7 +169,7 @@ final class StoreWriter {
             }
             succeeded(r);
         } catch (RuntimeException e) {
-            failed(r, e, true, count);
+            failed(r, e, true, count, count);
         }
     }
 
@@ -113,7 +185,7 @@ final class StoreWriter {
         }
     }
 
-    private void failed(JobRecord r, RuntimeException e, boolean retry, boolean count) {
+    private void failed(JobRecord r, RuntimeException e, boolean retry, boolean count, boolean log) {
         String message = Failures.summary(e);
         if (retry) {
             r.storeError(message);
@@ -129,7 +201,7 @@ final class StoreWriter {
             nextTry = clock.instant().plus(backoff.delay(failuresInARow));
         }
         context.reportError(e);
-        if (count) {
+        if (log) {
             LOG.warn("job store failed to save job {} ({}) as {}{}: {}", r.id(), r.name(), r.state(),
                     retry ? "; its status says so and the save is tried again" : "; the submission was refused", message);
         }

@@ -73,11 +73,11 @@ public final class BatchPipelineBench {
                     .variant("plain", () -> time(plain))
                     .run(2, rounds);
             double ratio = r.medianRatio("kindling", "plain");
-            System.out.println(r.summary("kindling", "plain") + " (goal <= 1.03)");
+            System.out.println(r.summary("kindling", "plain") + " (goal <= 1.02)");
             BenchResultFile result = new BenchResultFile("core", "Kindling vs plain Spark, batch pipeline",
                     "mvn -B -q -f bench/core/pom.xml exec:exec -Dbench.args=\"" + rows + " " + rounds + "\"", startedAt, spark.version())
                     .parameter("rows", rows).parameter("rounds", rounds);
-            result.measurement("pipeline", r).ratio("median of per-round ratios kindling / plain", ratio, "<= 1.03", ratio <= 1.03);
+            result.measurement("pipeline", r).ratio("median of per-round ratios kindling / plain", ratio, "<= 1.02", ratio <= 1.02);
             System.out.println("written to " + result.write());
         } finally {
             spark.stop();
