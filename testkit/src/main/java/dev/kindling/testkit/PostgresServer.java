@@ -1,5 +1,6 @@
 package dev.kindling.testkit;
 
+import dev.kindling.connect.JdbcEndpoint;
 import dev.kindling.testkit.internal.EmbeddedPostgresServer;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -31,6 +32,16 @@ import java.util.Objects;
  * server closes it (try-with-resources, or {@code @AfterAll}); the JVM's exit stops a server
  * that was not closed.
  *
+ * <p><b>A service's embedded database.</b> A service that runs on an embedded PostgreSQL (the
+ * embedded default of {@code bin/run-example}) starts one with {@link #startWithoutShutdownHook()}
+ * and closes it as one of its last resources, after its components and Spark: the JVM's hook
+ * would stop it under a running cycle.
+ * <pre>{@code
+ * PostgresServer database = PostgresServer.startWithoutShutdownHook();
+ * JdbcEndpoint endpoint = database.jdbcEndpoint("postgres");
+ * service.resource("embedded PostgreSQL", database);   // closed last
+ * }</pre>
+ *
  * <p><b>Threading.</b> Thread-safe: the lifecycle methods are synchronized; {@link PostgresDatabase}
  * helpers open their own connections.
  */
@@ -53,6 +64,18 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
+   * Starts a new server like {@link #start()}, but without the JVM shutdown hook that stops it: only
+   * {@link #stop()} and {@link #close()} do, so a service can close it after everything that uses
+   * it. Close it, or its process outlives the JVM.
+   *
+   * @return the running server; close it when done
+   * @throws java.io.UncheckedIOException when it cannot start
+   */
+  public static PostgresServer startWithoutShutdownHook() {
+    return new PostgresServer(EmbeddedPostgresServer.start(false));
+  }
+
+  /**
    * Creates a new empty database on this server; the server must run.
    *
    * @param name lower-case letters, digits and underscores, for example {@code "shop"}
@@ -71,6 +94,16 @@ public final class PostgresServer implements AutoCloseable {
   /** The JDBC URL of a database of this server, {@code jdbc:postgresql://localhost:PORT/NAME}. */
   public String jdbcUrl(String database) {
     return "jdbc:postgresql://localhost:" + port() + "/" + Objects.requireNonNull(database, "database");
+  }
+
+  /**
+   * A database of this server as a Kindling JDBC endpoint: its {@link #jdbcUrl(String) URL}, the
+   * superuser {@code postgres}, no password.
+   *
+   * @param database an existing database, for example {@code "postgres"} (there from the start)
+   */
+  public JdbcEndpoint jdbcEndpoint(String database) {
+    return new JdbcEndpoint(jdbcUrl(database), EmbeddedPostgresServer.USER, null);
   }
 
   /** The data folder; the same after a restart, deleted by {@link #close()}. */

@@ -3,8 +3,11 @@ package dev.kindling.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kindling.connect.JdbcEndpoint;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -54,5 +57,26 @@ class PostgresServerIT {
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("The embedded PostgreSQL server on port " + port + " is closed");
     }
+  }
+
+  @Test
+  void aServiceClosesTheServerItStartedWithoutAShutdownHookAndReachesItsDatabaseByItsEndpoint() throws SQLException {
+    Path data;
+    try (PostgresServer server = PostgresServer.startWithoutShutdownHook()) {
+      data = server.dataDirectory();
+      JdbcEndpoint endpoint = server.jdbcEndpoint("postgres");
+      assertThat(endpoint.url()).isEqualTo(server.jdbcUrl("postgres"));
+      assertThat(endpoint.user()).isEqualTo("postgres");
+      assertThat(endpoint.password()).isNull();
+      try (Connection c = DriverManager.getConnection(endpoint.url(), endpoint.user(), null);
+          ResultSet r = c.createStatement().executeQuery("SELECT current_database(), current_user")) {
+        assertThat(r.next()).isTrue();
+        assertThat(r.getString(1)).isEqualTo("postgres");
+        assertThat(r.getString(2)).isEqualTo("postgres");
+      }
+      server.close();
+      assertThat(server.isRunning()).isFalse();
+    }
+    assertThat(data).doesNotExist();
   }
 }

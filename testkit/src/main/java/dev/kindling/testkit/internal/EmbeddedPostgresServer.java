@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * temporary folder and starts the server, about 2 to 5 s. {@link #stop()} stops it (fast
  * shutdown: open sessions are ended) and keeps the folder and the port; {@link #restart()} starts
  * it again on both, so the data survives. {@link #close()} stops it and deletes the folder.
+ * Unless started without one, the server has a JVM shutdown hook that stops it when the JVM exits.
  * Thread-safe: the lifecycle methods are synchronized.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
@@ -33,28 +34,41 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   private final Path dataDirectory;
   private final int port;
+  private final boolean shutdownHook;
   private EmbeddedPostgres postgres; // null while stopped
   private boolean closed;
 
-  private EmbeddedPostgresServer(Path dataDirectory, int port) {
+  private EmbeddedPostgresServer(Path dataDirectory, int port, boolean shutdownHook) {
     this.dataDirectory = dataDirectory;
     this.port = port;
+    this.shutdownHook = shutdownHook;
   }
 
   /**
-   * Starts a server in a new temporary folder on a free port.
+   * Starts a server in a new temporary folder on a free port, with a JVM shutdown hook that stops it.
    *
    * @return the running server
    * @throws UncheckedIOException when it cannot start
    */
   public static EmbeddedPostgresServer start() {
+    return start(true);
+  }
+
+  /**
+   * Starts a server in a new temporary folder on a free port.
+   *
+   * @param shutdownHook whether a JVM shutdown hook stops it; without one, only {@link #stop()} and {@link #close()} do
+   * @return the running server
+   * @throws UncheckedIOException when it cannot start
+   */
+  public static EmbeddedPostgresServer start(boolean shutdownHook) {
     Path directory;
     try {
       directory = Files.createTempDirectory("kindling-postgres-");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create a folder for the embedded PostgreSQL server", e);
     }
-    EmbeddedPostgresServer server = new EmbeddedPostgresServer(directory, FreePorts.pick(1)[0]);
+    EmbeddedPostgresServer server = new EmbeddedPostgresServer(directory, FreePorts.pick(1)[0], shutdownHook);
     try {
       server.restart();
     } catch (RuntimeException e) {
@@ -135,6 +149,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           .setDataDirectory(dataDirectory)
           .setCleanDataDirectory(false)
           .setPort(port)
+          .setRegisterShutdownHook(shutdownHook)
           .setPGStartupWait(STARTUP_WAIT)
           .setServerConfig("fsync", "off")
           .setServerConfig("synchronous_commit", "off")

@@ -2,6 +2,9 @@ package dev.kindling.bench.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kindling.bench.harness.Alternating;
+import dev.kindling.bench.harness.BenchResultFile;
+import dev.kindling.bench.harness.Machine;
 import dev.kindling.examples.sparkpi.SparkPi;
 import dev.kindling.examples.sparkpi.SparkPiApp;
 import dev.kindling.testkit.ForkedJvm;
@@ -13,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,10 +27,12 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Dynamic allocation on a real standalone cluster (a master and two 1-core workers from the testkit): the SparkPi
  * service, packaged (its app jar), with {@code SPARK_MASTER=spark://...} and Kindling's defaults on a cluster.
- * Each round: a warm request (executors held), then the wait until the service holds no executors, then the first
- * request after that idle spell (executors asked for again). Reports the executors held while idle (goal: 0 after
- * {@code executorIdleTimeout}), how long the release took, the first-after-idle and warm latencies, their ratio, and
- * whether every answer equals the seeded estimate computed here on local Spark.
+ * Two variants alternate on the bench harness: a <em>warm</em> request (one untimed request first brings the
+ * executors up) and the <em>first request after an idle spell</em> (it waits until the master shows no cores
+ * granted to the service, so the executors are asked for again). Besides their medians and ratio it reports the
+ * executors held while idle (the cores granted at twice {@code executorIdleTimeout} after the last answer; goal: 0),
+ * how long the release took after the last answer, and how many answers equal the seeded estimate computed here on local Spark; the result goes to
+ * {@code bench/results/cluster.json}.
  *
  * <pre>
  * mvn -B -f examples/sparkpi/pom.xml package -DskipTests
@@ -39,7 +45,23 @@ public final class ClusterBench {
     private static final int PARTITIONS = 4;
     private static final long SEED = 42L;
 
-    private ClusterBench() {
+    private final SparkStandaloneCluster cluster;
+    private final JsonHttp http;
+    private final ForkedJvm service;
+    private final double expected;
+    private final Duration idleTimeout;
+    private final List<Double> releases = new ArrayList<>();
+    private long lastAnswerAt = System.nanoTime();
+    private int heldWhileIdle;
+    private int answers;
+    private int correct;
+
+    private ClusterBench(SparkStandaloneCluster cluster, JsonHttp http, ForkedJvm service, double expected, Duration idleTimeout) {
+        this.cluster = cluster;
+        this.http = http;
+        this.service = service;
+        this.expected = expected;
+        this.idleTimeout = idleTimeout;
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,20 +80,31 @@ public final class ClusterBench {
             System.err.println("usage: ClusterBench --app-jar SPARKPI_APP_JAR [--rounds N] [--idle-timeout 10s]");
             System.exit(2);
         }
+        Instant startedAt = Instant.now();
+        System.out.println(Machine.describe());
         double expected;
+        String sparkVersion;
         SparkSession local = SparkSession.builder().master("local[2]").appName("reference").getOrCreate();
         try {
             expected = SparkPi.estimate(local, SAMPLES, PARTITIONS, SEED).pi();
+            sparkVersion = local.version();
         } finally {
             local.stop();
         }
+        String command = "mvn -B -f bench/cluster/pom.xml compile exec:exec -Dbench.args=\"--app-jar "
+                + "examples/sparkpi/target/" + appJar.getFileName() + " --rounds " + rounds + " --idle-timeout " + idleTimeout.toSeconds() + "s\"";
+        BenchResultFile file = new BenchResultFile("cluster", "Dynamic allocation on a standalone cluster (two 1-core workers)",
+                command, startedAt, sparkVersion)
+                .parameter("rounds", rounds).parameter("executorIdleTimeout", idleTimeout.toSeconds() + " s")
+                .parameter("request", "GET /sparkpi?samples=" + SAMPLES + "&partitions=" + PARTITIONS + "&seed=" + SEED);
         try (SparkStandaloneCluster cluster = SparkStandaloneCluster.start()) {
-            run(cluster, appJar, rounds, idleTimeout, expected);
+            run(cluster, appJar, rounds, idleTimeout, expected, file);
         }
+        System.out.println("written to " + file.write());
     }
 
-    private static void run(SparkStandaloneCluster cluster, Path appJar, int rounds, Duration idleTimeout, double expected)
-            throws IOException {
+    private static void run(SparkStandaloneCluster cluster, Path appJar, int rounds, Duration idleTimeout, double expected,
+                            BenchResultFile file) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -84,38 +117,52 @@ public final class ClusterBench {
                 .env("KINDLING_SPARK_DYNAMIC_ALLOCATION_EXECUTOR_IDLE_TIMEOUT", idleTimeout.toSeconds() + "s")
                 .env("PORT", Integer.toString(port)).env("KINDLING_HTTP_HOST", "127.0.0.1").start()) {
             JsonHttp http = new JsonHttp(port, null);
-            await(Duration.ofMinutes(3), () -> ready(http), service);
-            List<Long> warm = new ArrayList<>();
-            List<Long> firstAfterIdle = new ArrayList<>();
-            List<Long> release = new ArrayList<>();
-            int held = 0;
-            int correct = 0;
-            for (int r = 0; r < rounds; r++) {
-                correct += estimate(http, expected) >= 0 ? 1 : 0;      // executors up
-                long t = estimate(http, expected);                    // warm
-                correct += t >= 0 ? 1 : 0;
-                warm.add(Math.abs(t));
-                long idleFrom = System.nanoTime();
-                await(idleTimeout.multipliedBy(4).plusMinutes(1), () -> cores(cluster) == 0, service);
-                release.add((System.nanoTime() - idleFrom) / 1_000_000);
-                held = Math.max(held, cores(cluster));
-                long c = estimate(http, expected);                    // first after the idle spell
-                correct += c >= 0 ? 1 : 0;
-                firstAfterIdle.add(Math.abs(c));
-                System.out.printf(Locale.ROOT, "round %d: warm %d ms, released after %d ms, first after idle %d ms%n",
-                        r + 1, warm.get(r), release.get(r), firstAfterIdle.get(r));
-            }
+            ClusterBench bench = new ClusterBench(cluster, http, service, expected, idleTimeout);
+            bench.await(Duration.ofMinutes(3), bench::ready);
+            // One warm-up round: the service's first request is neither warm nor after an idle spell.
+            Alternating.Result r = Alternating.of("GET /sparkpi on the cluster", "ms")
+                    .variant("warm", bench::warm)
+                    .variant("first after idle", bench::firstAfterIdle)
+                    .run(1, rounds);
             service.terminate();
             service.awaitExit(Duration.ofMinutes(1));
-            System.out.printf(Locale.ROOT, "executors held while idle: %d (executorIdleTimeout %d s; released after median %d ms)%n",
-                    held, idleTimeout.toSeconds(), median(release));
-            System.out.printf(Locale.ROOT, "first job after idle: median %d ms; warm: median %d ms; ratio %.2f%n",
-                    median(firstAfterIdle), median(warm), (double) median(firstAfterIdle) / Math.max(1, median(warm)));
-            System.out.printf(Locale.ROOT, "correct: %d of %d answers equal the local seeded estimate %s%n", correct, 3 * rounds, expected);
+            double ratio = r.medianRatio("first after idle", "warm");
+            double release = Alternating.median(bench.releases);
+            System.out.println(r.summary("first after idle", "warm"));
+            System.out.printf(Locale.ROOT, "executors held while idle: %d (executorIdleTimeout %d s; released a median %.0f ms after the last answer)%n",
+                    bench.heldWhileIdle, idleTimeout.toSeconds(), release);
+            System.out.printf(Locale.ROOT, "correct: %d of %d answers equal the local seeded estimate %s%n", bench.correct, bench.answers, expected);
+            file.measurement("requests", r)
+                    .statistic("executors held while idle (most seen)", bench.heldWhileIdle)
+                    .statistic("executors released after the last answer, median ms", release)
+                    .statistic("answers", bench.answers)
+                    .statistic("answers equal to the local seeded estimate", bench.correct)
+                    .ratio("first after idle / warm", ratio, null, null)
+                    .ratio("answers correct / answers", (double) bench.correct / bench.answers, "= 1", bench.correct == bench.answers);
         }
     }
 
-    private static boolean ready(JsonHttp http) {
+    /** A request while the executors are up: one untimed request first makes sure they are. */
+    private double warm() {
+        estimate();
+        return estimate();
+    }
+
+    /** The first request after the service has released every executor; the release itself is timed too. */
+    private double firstAfterIdle() {
+        await(idleTimeout.multipliedBy(4).plusMinutes(1), () -> cores() == 0);
+        releases.add((System.nanoTime() - lastAnswerAt) / 1e6);
+        // Held while idle: the cores granted at twice the idle timeout after the last answer, once the release is
+        // due for certain; a service that asked for executors again without a request would show here.
+        long sampleAt = lastAnswerAt + idleTimeout.multipliedBy(2).toNanos();
+        while (System.nanoTime() < sampleAt) {
+            LockSupport.parkNanos(sampleAt - System.nanoTime());
+        }
+        heldWhileIdle = Math.max(heldWhileIdle, cores());
+        return estimate();
+    }
+
+    private boolean ready() {
         try {
             return http.get("/readyz").status() == 200;
         } catch (RuntimeException notYet) {
@@ -123,17 +170,20 @@ public final class ClusterBench {
         }
     }
 
-    /** The latency in ms of one seeded estimate, negative when the answer is wrong. */
-    private static long estimate(JsonHttp http, double expected) {
+    /** The latency in ms of one seeded estimate; counts the answer and whether it is right. */
+    private double estimate() {
         long t0 = System.nanoTime();
         JsonHttp.Response r = http.get("/sparkpi?samples=" + SAMPLES + "&partitions=" + PARTITIONS + "&seed=" + SEED);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        boolean right = r.status() == 200 && r.json().get("pi").asDouble() == expected;
-        return right ? ms : -ms;
+        lastAnswerAt = System.nanoTime();
+        answers++;
+        if (r.status() == 200 && r.json().get("pi").asDouble() == expected) {
+            correct++;
+        }
+        return (lastAnswerAt - t0) / 1e6;
     }
 
     /** The cores (one per executor on these 1-core workers) the master granted to the sparkpi application. */
-    private static int cores(SparkStandaloneCluster cluster) {
+    private int cores() {
         try {
             for (JsonNode app : JSON.readTree(cluster.masterStatus()).get("activeapps")) {
                 if (app.get("name").asText().equals(SparkPiApp.JOB)) {
@@ -146,7 +196,7 @@ public final class ClusterBench {
         }
     }
 
-    private static void await(Duration timeout, BooleanSupplier condition, ForkedJvm service) {
+    private void await(Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (!service.isAlive()) {
@@ -157,10 +207,5 @@ public final class ClusterBench {
             }
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // the poll interval
         }
-    }
-
-    private static long median(List<Long> values) {
-        List<Long> sorted = values.stream().sorted().toList();
-        return sorted.get(sorted.size() / 2);
     }
 }

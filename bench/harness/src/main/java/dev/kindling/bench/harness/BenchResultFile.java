@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Writes a bench's result as {@code bench/results/<bench>.json} in the format {@code kindling-bench/1}
@@ -66,11 +67,12 @@ public final class BenchResultFile {
         m.put("variants", variants);
         m.put("rounds", rounds);
         m.put("medians", medians);
-        m.put("statistics", new LinkedHashMap<String, Double>());
+        Map<String, Double> statistics = new LinkedHashMap<>();
+        m.put("statistics", statistics);
         List<Map<String, Object>> ratios = new ArrayList<>();
         m.put("ratios", ratios);
         measurements.add(m);
-        return new Measurement(ratios);
+        return new Measurement(statistics, ratios);
     }
 
     /** A measurement the {@link Alternating} loop made: its variants, every round and the medians. */
@@ -78,12 +80,20 @@ public final class BenchResultFile {
         return measurement(id, result.title(), result.unit(), result.variants(), result.rounds(), result.medians());
     }
 
-    /** The ratios of a measurement. */
+    /** The other statistics and the ratios of a measurement. */
     public static final class Measurement {
+        private final Map<String, Double> statistics;
         private final List<Map<String, Object>> ratios;
 
-        private Measurement(List<Map<String, Object>> ratios) {
+        private Measurement(Map<String, Double> statistics, List<Map<String, Object>> ratios) {
+            this.statistics = statistics;
             this.ratios = ratios;
+        }
+
+        /** A figure beside the medians ({@code p99 HTTP}, {@code executors held while idle}, ...), in the measurement's unit or counted. */
+        public Measurement statistic(String name, double value) {
+            statistics.put(Objects.requireNonNull(name, "name"), value);
+            return this;
         }
 
         /** A ratio with its goal ({@code "<= 1.03"}, or null) and whether it is met (or null). */

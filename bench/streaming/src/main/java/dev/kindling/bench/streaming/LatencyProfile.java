@@ -21,6 +21,9 @@ import org.apache.spark.sql.streaming.StreamingQueryListener;
  * </pre>
  */
 public final class LatencyProfile {
+    /** Seconds of lines sent before the measured ones, as in {@link StreamingBench}'s default. */
+    private static final int WARM_UP = 3;
+
     private LatencyProfile() {
     }
 
@@ -55,9 +58,9 @@ public final class LatencyProfile {
                 }
             });
             // One unmeasured run first (code generation, JIT), as the latency run of StreamingBench follows its throughput runs.
-            StreamingBench.latency(spark, kafka, Files.createTempDirectory("latency-profile"), rate, seconds);
+            StreamingBench.latency(spark, kafka, Files.createTempDirectory("latency-profile"), rate, WARM_UP, seconds);
             phases.clear();
-            StreamingBench.latency(spark, kafka, Files.createTempDirectory("latency-profile"), rate, seconds);
+            StreamingBench.latency(spark, kafka, Files.createTempDirectory("latency-profile"), rate, WARM_UP, seconds);
             System.out.println("phase of the batches that read records: median / p99 ms (batches)");
             phases.forEach((k, v) -> {
                 List<Long> s = new ArrayList<>(v);

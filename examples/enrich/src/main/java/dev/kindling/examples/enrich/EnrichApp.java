@@ -8,6 +8,8 @@ import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.service.KindlingService;
 import dev.kindling.streaming.StreamTrigger;
 import dev.kindling.streaming.StreamingRunner;
+import dev.kindling.testkit.EmbeddedKafka;
+import dev.kindling.testkit.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,9 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Settings: {@link EnrichSettings}, {@code PORT} (default 8080) and the other service settings. A packaged app
  * without {@code KAFKA_BOOTSTRAP_SERVERS} or {@code ENRICH_JDBC_URL} stops at once with one line that names what is
- * missing. With {@code KINDLING_EMBEDDED=true} (what {@code bin/run-example} sets) it starts an {@link EmbeddedKafka}
- * (a real broker in a process session of its own, and a producer of generated orders) and an {@link EmbeddedDatabase}
- * with sample products instead, which the service closes last, after the runners and Spark.
+ * missing. With {@code KINDLING_EMBEDDED=true} (what {@code bin/run-example} sets) it starts the testkit's
+ * {@link EmbeddedKafka} (a real broker in a process session of its own, and an {@link OrderProducer} of generated
+ * orders) and {@link PostgresServer} (an embedded PostgreSQL) with sample products instead, which the service closes
+ * last, after the runners and Spark.
  */
 public final class EnrichApp {
     private static final Logger LOG = LoggerFactory.getLogger(EnrichApp.class);
@@ -139,21 +142,23 @@ public final class EnrichApp {
             return;
         }
         EmbeddedKafka kafka = null;
-        EmbeddedDatabase database = null;
+        PostgresServer database = null;
         KindlingService.Builder service;
         try {
             if (noBroker) {
                 LOG.info("no KAFKA_BOOTSTRAP_SERVERS: starting an embedded Kafka broker (the first run resolves its jars with Maven)");
-                kafka = EmbeddedKafka.start(settings.get(EnrichSettings.ORDERS_TOPIC), settings.get(EnrichSettings.PRODUCER_RATE),
-                        settings.get(EnrichSettings.ENRICHED_TOPIC), settings.get(EnrichSettings.DEAD_LETTERS_TOPIC));
+                // one partition each: the orders query then holds one task slot in real-time mode, and its dead-letter
+                // query one more, which two cores can give
+                kafka = EmbeddedKafka.start(settings.get(EnrichSettings.ORDERS_TOPIC), 1, settings.get(EnrichSettings.PRODUCER_RATE),
+                        OrderProducer::create, settings.get(EnrichSettings.ENRICHED_TOPIC), settings.get(EnrichSettings.DEAD_LETTERS_TOPIC));
                 bootstrap = kafka.bootstrapServers();
                 LOG.info("embedded Kafka broker on {}; producing {} generated orders per second", bootstrap,
                         settings.get(EnrichSettings.PRODUCER_RATE));
             }
             JdbcEndpoint db;
             if (noDatabase) {
-                database = EmbeddedDatabase.start();
-                db = database.endpoint();
+                database = PostgresServer.startWithoutShutdownHook(); // the service closes it, after Spark
+                db = database.jdbcEndpoint("postgres");
                 LOG.info("no ENRICH_JDBC_URL: embedded PostgreSQL at {} with the sample products p-1 to p-10", db.url());
             } else {
                 String password = settings.get(EnrichSettings.JDBC_PASSWORD);

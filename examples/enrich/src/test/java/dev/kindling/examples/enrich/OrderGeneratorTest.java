@@ -30,7 +30,7 @@ class OrderGeneratorTest {
 
     @Test
     void theProducerRejectsARateOutOfRange() {
-        assertThatThrownBy(() -> new OrderProducer("127.0.0.1:9", "t", 0, 1))
+        assertThatThrownBy(() -> OrderProducer.create("127.0.0.1:9", "t", 0, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("rate must be from 1 to 100000 orders per second; got 0");
     }
 }

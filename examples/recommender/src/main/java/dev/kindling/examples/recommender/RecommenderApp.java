@@ -6,6 +6,7 @@ import dev.kindling.connect.Secret;
 import dev.kindling.ipp.ConfigurationException;
 import dev.kindling.ipp.Failures;
 import dev.kindling.service.KindlingService;
+import dev.kindling.testkit.PostgresServer;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code RECOMMENDER_JDBC_URL} is required: a packaged app without it stops at once with one line
  * that names it. With {@code KINDLING_EMBEDDED=true} (what {@code bin/run-example} sets) and no URL,
- * it starts an {@link EmbeddedDatabase}, creates the schema, seeds {@code recommender.seed.ratings}
- * ratings and keeps the generator running. See
+ * it starts an embedded PostgreSQL (the testkit's {@link PostgresServer}), creates the schema,
+ * seeds {@code recommender.seed.ratings} ratings and keeps the generator running. See
  * {@link RecommenderSettings} for every setting; the control plane's are in kindling-core
  * ({@code PORT}, ...), the modeler's backoff and readiness in kindling-continuous.
  */
@@ -103,11 +104,11 @@ public final class RecommenderApp {
             System.exit(2);
             return;
         }
-        EmbeddedDatabase embedded = null;
+        PostgresServer embedded = null;
         JdbcEndpoint db;
         if (url == null) {
-            embedded = EmbeddedDatabase.start();
-            db = embedded.endpoint();
+            embedded = PostgresServer.startWithoutShutdownHook(); // the service closes it, after Spark
+            db = embedded.jdbcEndpoint("postgres");
             LOG.info("recommender: embedded PostgreSQL at {}", db.url());
         } else {
             String password = settings.get(RecommenderSettings.JDBC_PASSWORD);

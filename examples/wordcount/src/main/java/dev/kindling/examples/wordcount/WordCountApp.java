@@ -14,6 +14,7 @@ import dev.kindling.streaming.QueryableTable;
 import dev.kindling.streaming.StreamTrigger;
 import dev.kindling.streaming.StreamingRunner;
 import dev.kindling.streaming.TableQuery;
+import dev.kindling.testkit.EmbeddedKafka;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * <p>Settings: {@link WordCountSettings}, {@code PORT} (default 8080) and the other service settings.
  * {@code KAFKA_BOOTSTRAP_SERVERS} is required: a packaged app without it stops at once with one line
  * that names it. With {@code KINDLING_EMBEDDED=true} (what {@code bin/run-example} sets) and no
- * bootstrap servers the app starts an {@link EmbeddedKafka} (a real broker in a process
- * session of its own, and a producer of generated text) that the service closes last, after the
+ * bootstrap servers the app starts the testkit's {@link EmbeddedKafka} (a real broker in a process
+ * session of its own, and a {@link WordProducer} of generated text) that the service closes last, after the
  * runners and Spark; so Ctrl-C reaches the service only, and the queries stop while the broker is
  * still there.
  */
@@ -171,8 +172,8 @@ public final class WordCountApp {
         }
         if (bootstrap == null || bootstrap.isBlank()) {
             LOG.info("no KAFKA_BOOTSTRAP_SERVERS: starting an embedded Kafka broker (the first run resolves its jars with Maven)");
-            embedded = EmbeddedKafka.start(settings.get(WordCountSettings.WORDS_TOPIC), settings.get(WordCountSettings.PRODUCER_RATE),
-                    settings.get(WordCountSettings.COUNTS_TOPIC), settings.get(WordCountSettings.DEAD_LETTERS_TOPIC));
+            embedded = EmbeddedKafka.start(settings.get(WordCountSettings.WORDS_TOPIC), 2, settings.get(WordCountSettings.PRODUCER_RATE),
+                    WordProducer::create, settings.get(WordCountSettings.COUNTS_TOPIC), settings.get(WordCountSettings.DEAD_LETTERS_TOPIC));
             bootstrap = embedded.bootstrapServers();
             LOG.info("embedded Kafka broker on {}; producing {} generated lines per second", bootstrap,
                     settings.get(WordCountSettings.PRODUCER_RATE));

@@ -28,7 +28,7 @@ class TextGeneratorTest {
 
     @Test
     void theProducerRejectsARateOutOfRange() {
-        assertThatThrownBy(() -> new WordProducer("127.0.0.1:9", "t", 0, 1))
+        assertThatThrownBy(() -> WordProducer.create("127.0.0.1:9", "t", 0, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("rate must be from 1 to 100000 lines per second; got 0");
     }
 }
